@@ -1,0 +1,223 @@
+#include "core/ballot.hpp"
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace pingyi {
+
+namespace {
+constexpr char kBallotMagic[4] = {'P', 'Y', 'B', 'T'};
+constexpr std::uint16_t kBallotVersion = 1;
+}  // namespace
+
+void Answers::wipe() {
+    for (auto& [k, v] : comments) pingyi::wipe(v);
+    comments.clear();
+    ratings.clear();
+}
+
+void Ballot::wipe() {
+    for (auto& a : answers) {
+        pingyi::wipe(a.comment);
+        std::fill(a.levels.begin(), a.levels.end(), 0);
+    }
+    answers.clear();
+    token_tag.fill(0);
+}
+
+Result<AnswersFile> parseAnswersJson(std::string_view text) {
+    using nlohmann::json;
+    json j = json::parse(text.begin(), text.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return Error::make(ErrorKind::Invalid, "answers.bad_json");
+    AnswersFile f;
+    auto t = j.find("token");
+    if (t == j.end() || !t->is_string()) return Error::make(ErrorKind::Invalid, "answers.no_token");
+    f.token = t->get<std::string>();
+    auto r = j.find("ratings");
+    if (r == j.end() || !r->is_object())
+        return Error::make(ErrorKind::Invalid, "answers.no_ratings");
+    for (auto& [sid, items] : r->items()) {
+        if (!items.is_object())
+            return Error::make(ErrorKind::Invalid, "answers.bad_subject", {sid});
+        auto& m = f.answers.ratings[sid];
+        for (auto& [iid, level] : items.items()) {
+            if (level.is_null()) m[iid] = std::nullopt;
+            else if (level.is_string()) m[iid] = level.get<std::string>();
+            else return Error::make(ErrorKind::Invalid, "answers.bad_level_type", {sid, iid});
+        }
+    }
+    if (auto cm = j.find("comments"); cm != j.end() && !cm->is_null()) {
+        if (!cm->is_object()) return Error::make(ErrorKind::Invalid, "answers.bad_comments");
+        for (auto& [sid, txt] : cm->items()) {
+            if (!txt.is_string())
+                return Error::make(ErrorKind::Invalid, "answers.bad_comment_type", {sid});
+            f.answers.comments[sid] = txt.get<std::string>();
+        }
+    }
+    return f;
+}
+
+Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
+                           const MeetingRef& meeting, const Hash32& token_tag,
+                           const Answers& answers) {
+    Ballot b;
+    b.campaign = campaign_digest;
+    b.token_tag = token_tag;
+    b.meeting = meeting.id();
+    auto subjects = c.subjectsOf(meeting.unit);
+    // Anything rated or commented that is not a subject of this meeting's unit.
+    for (auto& [sid, items] : answers.ratings) {
+        int idx = c.subjectIndex(sid);
+        if (idx < 0 || c.subjects[static_cast<std::size_t>(idx)].unit != meeting.unit)
+            return Error::make(ErrorKind::Invalid, "ballot.unknown_subject", {sid, meeting.id()});
+    }
+    for (auto& [sid, text] : answers.comments) {
+        int idx = c.subjectIndex(sid);
+        if (idx < 0 || c.subjects[static_cast<std::size_t>(idx)].unit != meeting.unit)
+            return Error::make(ErrorKind::Invalid, "ballot.unknown_subject", {sid, meeting.id()});
+    }
+    std::size_t total_chars = 0;
+    for (auto si : subjects) {
+        const Subject& s = c.subjects[si];
+        const Questionnaire* q = c.questionnaire(s.questionnaire);
+        auto it = answers.ratings.find(s.id);
+        if (it == answers.ratings.end())
+            return Error::make(ErrorKind::Invalid, "ballot.missing_subject", {s.id, s.name});
+        SubjectAnswer a;
+        a.subject = static_cast<std::uint16_t>(si);
+        for (auto& [iid, lvl] : it->second) {
+            bool known = false;
+            for (auto& item : q->items) known = known || item.id == iid;
+            if (!known) return Error::make(ErrorKind::Invalid, "ballot.unknown_item", {s.id, iid});
+        }
+        for (auto& item : q->items) {
+            auto li = it->second.find(item.id);
+            if (li == it->second.end())
+                return Error::make(ErrorKind::Invalid, "ballot.missing_item", {s.id, item.id});
+            if (!li->second) {
+                a.levels.push_back(kUnknownLevel);
+                continue;
+            }
+            int found = -1;
+            for (std::size_t k = 0; k < c.scale.levels.size(); ++k)
+                if (c.scale.levels[k].id == *li->second) found = static_cast<int>(k);
+            if (found < 0)
+                return Error::make(ErrorKind::Invalid, "ballot.unknown_level",
+                                   {s.id, item.id, *li->second});
+            a.levels.push_back(static_cast<std::uint8_t>(found));
+        }
+        if (auto ci = answers.comments.find(s.id); ci != answers.comments.end()) {
+            std::string text = trim(ci->second);
+            if (!isValidUtf8(text) || hasControlChars(text))
+                return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text", {s.id});
+            std::size_t n = utf8Length(text);
+            if (n > c.limits.comment_chars)
+                return Error::make(ErrorKind::Invalid, "ballot.comment_too_long",
+                                   {s.id, std::to_string(n), std::to_string(c.limits.comment_chars)});
+            total_chars += n;
+            a.comment = std::move(text);
+        }
+        b.answers.push_back(std::move(a));
+    }
+    if (total_chars > c.limits.ballot_comment_chars)
+        return Error::make(ErrorKind::Invalid, "ballot.comments_too_long",
+                           {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
+    return b;
+}
+
+std::size_t ballotPaddedSize(const Campaign& c) {
+    std::size_t max_subjects = 0, max_items = 0;
+    for (auto& u : c.units) max_subjects = std::max(max_subjects, c.subjectsOf(u.id).size());
+    for (auto& q : c.questionnaires) max_items = std::max(max_items, q.items.size());
+    std::size_t meeting_len = 0;
+    for (auto& m : c.meetings()) meeting_len = std::max(meeting_len, m.id().size());
+    std::size_t n = 4 + 2 + 32 + 32 + 2 + meeting_len + 2;
+    n += max_subjects * (2 + 1 + max_items + 2);
+    n += static_cast<std::size_t>(c.limits.ballot_comment_chars) * 4;  // UTF-8: <= 4 bytes a char
+    n += 1;                                                            // sodium_pad's marker
+    return (n + 255) / 256 * 256;
+}
+
+Bytes encodeBallot(const Ballot& b, std::size_t padded_size) {
+    Writer w;
+    w.raw({reinterpret_cast<const std::uint8_t*>(kBallotMagic), 4});
+    w.u16(kBallotVersion);
+    w.raw(b.campaign);
+    w.raw(b.token_tag);
+    w.str16(b.meeting);
+    w.u16(static_cast<std::uint16_t>(b.answers.size()));
+    for (auto& a : b.answers) {
+        w.u16(a.subject);
+        w.u8(static_cast<std::uint8_t>(a.levels.size()));
+        for (auto l : a.levels) w.u8(l);
+        w.str16(a.comment);
+    }
+    Bytes out = w.take();
+    std::size_t unpadded = out.size();
+    out.resize(padded_size);
+    std::size_t padded_len = 0;
+    // blocksize = padded_size: every ballot of the campaign has exactly this length.
+    if (sodium_pad(&padded_len, out.data(), unpadded, padded_size, padded_size) != 0 ||
+        padded_len != padded_size) {
+        wipe(out);
+        return {};  // cannot happen for a ballot built by buildBallot()
+    }
+    return out;
+}
+
+Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
+    std::size_t unpadded = 0;
+    if (padded.empty() || sodium_unpad(&unpadded, padded.data(), padded.size(), padded.size()) != 0)
+        return Error::make(ErrorKind::Invalid, "ballot.bad_padding");
+    Reader r(padded.first(unpadded));
+    std::uint8_t magic[4];
+    std::uint16_t version = 0, n = 0;
+    Ballot b;
+    r.fixed(magic);
+    r.u16(version);
+    if (!r.ok() || std::memcmp(magic, kBallotMagic, 4) != 0)
+        return Error::make(ErrorKind::Invalid, "ballot.bad_magic");
+    if (version != kBallotVersion)
+        return Error::make(ErrorKind::Invalid, "format.bad_version", {"ballot", std::to_string(version)});
+    r.fixed(b.campaign);
+    r.fixed(b.token_tag);
+    r.str16(b.meeting);
+    r.u16(n);
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
+    auto meeting = c.meeting(b.meeting);
+    if (!meeting) return Error::make(ErrorKind::Invalid, "ballot.bad_meeting", {b.meeting});
+    auto subjects = c.subjectsOf(meeting->unit);
+    if (n != subjects.size()) return Error::make(ErrorKind::Invalid, "ballot.bad_subjects");
+    for (std::uint16_t i = 0; i < n; ++i) {
+        SubjectAnswer a;
+        std::uint8_t items = 0;
+        r.u16(a.subject);
+        r.u8(items);
+        if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
+        if (a.subject != subjects[i]) return Error::make(ErrorKind::Invalid, "ballot.bad_subjects");
+        const Questionnaire* q = c.questionnaire(c.subjects[a.subject].questionnaire);
+        if (items != q->items.size()) return Error::make(ErrorKind::Invalid, "ballot.bad_items");
+        a.levels.resize(items);
+        for (auto& l : a.levels) {
+            r.u8(l);
+            if (r.ok() && l != kUnknownLevel && l >= c.scale.levels.size())
+                return Error::make(ErrorKind::Invalid, "ballot.bad_level");
+        }
+        r.str16(a.comment);
+        if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
+        if (!isValidUtf8(a.comment) || utf8Length(a.comment) > c.limits.comment_chars)
+            return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text", {c.subjects[a.subject].id});
+        b.answers.push_back(std::move(a));
+    }
+    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "ballot.trailing");
+    return b;
+}
+
+}  // namespace pingyi

@@ -1,0 +1,61 @@
+// The ballot (测评票): one representative's ratings and comments for one meeting. It exists
+// in plaintext only in memory, between the confirm button and sealEnvelope(); the encoding
+// is padded to one fixed size per campaign so envelope sizes reveal nothing.
+#pragma once
+
+#include "core/bytes.hpp"
+#include "core/campaign.hpp"
+#include "core/result.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pingyi {
+
+// What a voter chose, by id, as the kiosk collects it or an answers file states it.
+// A level of std::nullopt is 不了解.
+struct Answers {
+    std::map<std::string, std::map<std::string, std::optional<std::string>>> ratings;
+    std::map<std::string, std::string> comments;
+    void wipe();  // clears comments and ratings, wiping comment text
+};
+
+struct SubjectAnswer {
+    std::uint16_t subject = 0;        // index into Campaign::subjects
+    std::vector<std::uint8_t> levels;  // index into scale.levels per item, or kUnknownLevel
+    std::string comment;
+};
+
+struct Ballot {
+    Hash32 campaign{};  // package digest
+    Hash32 token_tag{};
+    std::string meeting;  // "U1/social"
+    std::vector<SubjectAnswer> answers;
+    void wipe();
+};
+
+// The answers file of `pingyi cast` (README): {"token", "ratings", "comments"}.
+struct AnswersFile {
+    std::string token;
+    Answers answers;
+};
+Result<AnswersFile> parseAnswersJson(std::string_view text);
+
+// Checks answers against the meeting's unit: every subject present, every item answered with a
+// known level or 不了解, comments within limits. All problems are found; the first is returned
+// (its message names the subject and item).
+Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
+                           const MeetingRef& meeting, const Hash32& token_tag,
+                           const Answers& answers);
+
+// Fixed plaintext size (after sodium_pad) for every ballot of this campaign.
+std::size_t ballotPaddedSize(const Campaign& c);
+
+// Encodes and pads; the caller wipes the result (it is plaintext).
+Bytes encodeBallot(const Ballot& b, std::size_t padded_size);
+// Unpads and decodes; checks structure against the campaign (indices, levels, meeting).
+Result<Ballot> decodeBallot(ByteView padded, const Campaign& c);
+
+}  // namespace pingyi

@@ -1,0 +1,161 @@
+#include "core/envelope.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace pingyi {
+
+namespace {
+constexpr std::uint8_t kEnvelopeMagic[4] = {'P', 'Y', 'E', 'V'};
+constexpr std::uint8_t kCertMagic[4] = {'P', 'Y', 'D', 'C'};
+constexpr std::uint8_t kLedgerMagic[4] = {'P', 'Y', 'L', 'G'};
+constexpr std::uint16_t kVersion = 1;
+constexpr std::uint32_t kMaxLedger = 50'000'000;
+
+Status readHeader(Reader& r, const std::uint8_t (&magic)[4], const char* what) {
+    std::uint8_t m[4];
+    std::uint16_t v = 0;
+    if (!r.fixed(m) || std::memcmp(m, magic, 4) != 0)
+        return Error::make(ErrorKind::Invalid, "format.bad_magic", {what});
+    if (!r.u16(v)) return Error::make(ErrorKind::Invalid, "format.truncated", {what});
+    if (v != kVersion)
+        return Error::make(ErrorKind::Invalid, "format.bad_version", {what, std::to_string(v)});
+    return {};
+}
+
+void writeHeader(Writer& w, const std::uint8_t (&magic)[4]) {
+    w.raw(magic);
+    w.u16(kVersion);
+}
+}  // namespace
+
+SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
+                            const PublicKey& collector_box, const PublicKey& device_pk,
+                            const Secret& device_sk) {
+    Bytes plain = encodeBallot(ballot, padded_size);
+    Bytes sealed = seal(collector_box, plain);
+    wipe(plain);
+    Writer w;
+    writeHeader(w, kEnvelopeMagic);
+    w.raw(ballot.campaign);
+    w.raw(device_pk);
+    w.raw(ballot.token_tag);
+    w.blob32(sealed);
+    w.raw(sign(device_sk, w.bytes()));
+    SealedEnvelope out;
+    out.bytes = w.take();
+    out.hash = hash(out.bytes);
+    return out;
+}
+
+Result<Envelope> parseEnvelope(ByteView bytes) {
+    Reader r(bytes);
+    Envelope e;
+    PY_TRY(readHeader(r, kEnvelopeMagic, "envelope"));
+    ByteView sealed;
+    r.fixed(e.campaign);
+    r.fixed(e.device);
+    r.fixed(e.token_tag);
+    r.blob32(sealed, kMaxEnvelopeBytes);
+    r.fixed(e.signature);
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"envelope"});
+    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"envelope"});
+    if (sealed.size() <= kSealOverhead)
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"envelope"});
+    e.sealed.assign(sealed.begin(), sealed.end());
+    return e;
+}
+
+Result<Envelope> verifyEnvelope(ByteView bytes) {
+    auto e = parseEnvelope(bytes);
+    if (!e) return e;
+    if (!verify(e->device, bytes.first(bytes.size() - 64), e->signature))
+        return Error::make(ErrorKind::Forged, "envelope.bad_signature");
+    return e;
+}
+
+Result<Ballot> openEnvelope(const Envelope& env, const BoxKeyPair& collector, const Campaign& c) {
+    Bytes plain;
+    if (!sealOpen(collector, env.sealed, plain))
+        return Error::make(ErrorKind::Forged, "envelope.cannot_open");
+    auto b = decodeBallot(plain, c);
+    wipe(plain);
+    if (!b) return b;
+    if (!equalConstTime(b->token_tag, env.token_tag)) {
+        b->wipe();
+        return Error::make(ErrorKind::Forged, "envelope.tag_mismatch");
+    }
+    if (b->campaign != env.campaign) {
+        b->wipe();
+        return Error::make(ErrorKind::Forged, "envelope.campaign_mismatch");
+    }
+    return b;
+}
+
+Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const std::string& label,
+                        const Secret& organiser_sk) {
+    Writer w;
+    writeHeader(w, kCertMagic);
+    w.raw(campaign);
+    w.raw(device);
+    w.str16(label);
+    w.raw(sign(organiser_sk, w.bytes()));
+    return w.take();
+}
+
+Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& organiser) {
+    Reader r(bytes);
+    DeviceCertificate c;
+    PY_TRY(readHeader(r, kCertMagic, "certificate"));
+    r.fixed(c.campaign);
+    r.fixed(c.device);
+    r.str16(c.label);
+    std::size_t signed_len = r.offset();
+    r.fixed(c.signature);
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"certificate"});
+    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"certificate"});
+    if (!verify(organiser, bytes.first(signed_len), c.signature))
+        return Error::make(ErrorKind::Forged, "certificate.bad_signature");
+    c.bytes.assign(bytes.begin(), bytes.end());
+    return c;
+}
+
+Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
+                   const Secret& device_sk) {
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    Writer w;
+    writeHeader(w, kLedgerMagic);
+    w.raw(campaign);
+    w.raw(device);
+    w.u32(static_cast<std::uint32_t>(hashes.size()));
+    for (auto& h : hashes) w.raw(h);
+    w.raw(sign(device_sk, w.bytes()));
+    return w.take();
+}
+
+Result<Ledger> decodeLedger(ByteView bytes) {
+    Reader r(bytes);
+    Ledger l;
+    PY_TRY(readHeader(r, kLedgerMagic, "ledger"));
+    std::uint32_t n = 0;
+    r.fixed(l.campaign);
+    r.fixed(l.device);
+    r.u32(n);
+    if (!r.ok() || n > kMaxLedger || r.remaining() != std::size_t(n) * 32 + 64)
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"ledger"});
+    l.hashes.resize(n);
+    for (auto& h : l.hashes) r.fixed(h);
+    std::size_t signed_len = r.offset();
+    r.fixed(l.signature);
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"ledger"});
+    for (std::size_t i = 1; i < l.hashes.size(); ++i)
+        if (!(l.hashes[i - 1] < l.hashes[i]))
+            return Error::make(ErrorKind::Invalid, "ledger.unsorted");
+    if (!verify(l.device, bytes.first(signed_len), l.signature))
+        return Error::make(ErrorKind::Forged, "ledger.bad_signature");
+    l.bytes.assign(bytes.begin(), bytes.end());
+    return l;
+}
+
+}  // namespace pingyi

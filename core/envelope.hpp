@@ -1,0 +1,66 @@
+// Envelopes (a ballot sealed to the collector and signed by the tablet), device enrolment
+// certificates and ledgers. No field carries a time or an order. Byte layout: docs/formats.md.
+#pragma once
+
+#include "core/ballot.hpp"
+#include "core/bytes.hpp"
+#include "core/crypto.hpp"
+#include "core/result.hpp"
+
+namespace pingyi {
+
+inline constexpr std::size_t kMaxEnvelopeBytes = 1u << 20;
+
+struct Envelope {
+    Hash32 campaign{};
+    PublicKey device{};
+    Hash32 token_tag{};
+    Bytes sealed;
+    Signature signature{};
+};
+
+struct SealedEnvelope {
+    Bytes bytes;
+    Hash32 hash{};  // BLAKE2b-256 of bytes; the receipt code derives from it
+};
+
+// Encodes, pads and seals the ballot to the collector, then signs the envelope with the
+// device key. The plaintext encoding is wiped before returning.
+SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
+                            const PublicKey& collector_box, const PublicKey& device_pk,
+                            const Secret& device_sk);
+
+// Structure only: magic, version, lengths, no trailing bytes.
+Result<Envelope> parseEnvelope(ByteView bytes);
+// Structure and the device's signature.
+Result<Envelope> verifyEnvelope(ByteView bytes);
+// Opens the sealed ballot (collector side) and checks it against the campaign and the outer
+// token tag. The returned ballot is plaintext: wipe() it when done.
+Result<Ballot> openEnvelope(const Envelope& env, const BoxKeyPair& collector, const Campaign& c);
+
+struct DeviceCertificate {
+    Hash32 campaign{};
+    PublicKey device{};
+    std::string label;  // "平板 01"
+    Signature signature{};
+    Bytes bytes;
+};
+Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const std::string& label,
+                        const Secret& organiser_sk);
+// Verifies the organiser's signature.
+Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& organiser);
+
+// The tablet's signed list of every envelope hash it ever sealed, sorted (no order leaks).
+struct Ledger {
+    Hash32 campaign{};
+    PublicKey device{};
+    std::vector<Hash32> hashes;  // strictly ascending
+    Signature signature{};
+    Bytes bytes;
+};
+Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
+                   const Secret& device_sk);
+// Verifies the device's signature (the device key is inside; callers check it is enrolled).
+Result<Ledger> decodeLedger(ByteView bytes);
+
+}  // namespace pingyi

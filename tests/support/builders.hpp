@@ -1,0 +1,34 @@
+// Shared test builders: campaigns, keys, packages and answers made the same way everywhere.
+#pragma once
+
+#include "core/ballot.hpp"
+#include "core/campaign.hpp"
+#include "core/package.hpp"
+#include "core/token.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pingyi::test {
+
+struct Keys {
+    SignKeyPair organiser = signKeyPair();
+    BoxKeyPair collector_box = boxKeyPair();
+    SignKeyPair collector_sign = signKeyPair();
+};
+
+// The seed campaign with `per_category` tokens issued for every meeting and category.
+struct Fixture {
+    Keys keys;
+    Campaign campaign = seedCampaign();
+    std::vector<std::pair<TokenPlace, Token>> tokens;
+    Package package;
+    explicit Fixture(std::size_t per_category = 3);
+    // The first unused token of a meeting ("U1/social") and category.
+    Token token(const std::string& meeting, const std::string& category, std::size_t nth = 0) const;
+};
+
+// Answers rating every subject of the unit with `level` (nullopt = 不了解) on every item.
+Answers uniformAnswers(const Campaign& c, const std::string& unit, std::optional<std::string> level);
+
+}  // namespace pingyi::test
