@@ -1,5 +1,7 @@
 #include "support/builders.hpp"
 
+#include "core/crypto.hpp"
+
 namespace pingyi::test {
 
 Fixture::Fixture(std::size_t per_category) {
@@ -36,6 +38,35 @@ Answers uniformAnswers(const Campaign& c, const std::string& unit, std::optional
         for (auto& item : c.questionnaire(s.questionnaire)->items) a.ratings[s.id][item.id] = level;
     }
     return a;
+}
+
+}  // namespace pingyi::test
+
+#include <fstream>
+#include <iterator>
+
+namespace pingyi::test {
+
+TempDir::TempDir() {
+    std::uint8_t r[8];
+    randomBytes(r);
+    path = std::filesystem::temp_directory_path() / ("pingyi-test-" + toHex(r));
+    std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
+bool anyFileContains(const std::filesystem::path& dir, std::string_view needle) {
+    for (auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        if (!e.is_regular_file()) continue;
+        std::ifstream in(e.path(), std::ios::binary);
+        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (data.find(needle) != std::string::npos) return true;
+    }
+    return false;
 }
 
 }  // namespace pingyi::test

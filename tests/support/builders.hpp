@@ -32,3 +32,21 @@ struct Fixture {
 Answers uniformAnswers(const Campaign& c, const std::string& unit, std::optional<std::string> level);
 
 }  // namespace pingyi::test
+
+#include <filesystem>
+
+namespace pingyi::test {
+
+// A fresh directory under the system temp folder, removed at the end of the test.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
+// True if `needle` occurs anywhere in the bytes of any file under dir (for plaintext scans).
+bool anyFileContains(const std::filesystem::path& dir, std::string_view needle);
+
+}  // namespace pingyi::test

@@ -1,0 +1,123 @@
+#include "app/cli/commands.hpp"
+#include "platform/passphrase.hpp"
+#include "platform/tablet_store.hpp"
+#include "platform/workspace.hpp"
+#include "sync/bundle.hpp"
+
+namespace pingyi {
+
+namespace {
+struct OpenTablet {
+    TabletStore store;
+    Secret device_sk;
+};
+
+Result<OpenTablet> openUnlocked(const std::string& dir, const std::string& pin_file, Context& ctx) {
+    auto store = TabletStore::open(dir);
+    if (!store) return store.error();
+    auto pin = obtainPin(pin_file, ctx, false);
+    if (!pin) return pin.error();
+    auto sk = store->unlockDeviceKey(*pin);
+    wipe(*pin);
+    if (!sk) return sk.error();
+    return OpenTablet{std::move(*store), std::move(*sk)};
+}
+}  // namespace
+
+void registerTabletCommands(CLI::App& app, Context& ctx) {
+    auto o = std::make_shared<Opts>();
+    auto* tablet = app.add_subcommand("tablet", ctx.t("cli.tablet"));
+    tablet->require_subcommand(1);
+    {
+        auto* cmd = tablet->add_subcommand("init", ctx.t("cli.tablet.init"));
+        cmd->add_option("--package", o->package, ctx.t("cli.opt.package"))->required();
+        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))->required();
+        cmd->add_option("--out", o->out, ctx.t("cli.opt.tablet_out"))->required();
+        cmd->add_option("--count", o->count, ctx.t("cli.opt.tablet_count"));
+        cmd->add_option("--label", o->label, ctx.t("cli.opt.tablet_label"));
+        cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
+        cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
+        cmd->callback([&ctx, o] {
+            auto org = unlockKeyFile(o->organiser, o->pass_file, ctx);
+            if (!org) return ctx.fail(org.error());
+            auto pkg = loadPackage(o->package, &org->pub.sign);
+            if (!pkg) return ctx.fail(pkg.error());
+            auto pin = obtainPin(o->pin_file, ctx, true);
+            if (!pin) return ctx.fail(pin.error());
+            std::size_t n = o->count == 0 ? 1 : o->count;
+            std::string label = o->label.empty() ? ctx.t("tablet.default_label") : o->label;
+            auto made = prepareTablets(*pkg, *org, o->out, n, o->count == 0 ? "" : label, *pin);
+            wipe(*pin);
+            if (!made) return ctx.fail(made.error());
+            for (auto& t : *made) ctx.say("tablet.prepared", {t.label.empty() ? label : t.label, t.dir.string(), t.fingerprint});
+        });
+    }
+    {
+        auto* cmd = tablet->add_subcommand("status", ctx.t("cli.tablet.status"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = TabletStore::open(o->tablet);
+            if (!store) return ctx.fail(store.error());
+            auto c = store->counts();
+            if (!c) return ctx.fail(c.error());
+            ctx.say("tablet.status.campaign", {store->campaign().name, toHex(store->package().digest).substr(0, 16)});
+            ctx.say("tablet.status.device", {store->certificate().label, fingerprint(store->device())});
+            ctx.say("tablet.status.organiser", {fingerprint(store->package().body.organiser)});
+            ctx.say("tablet.status.counts", {std::to_string(c->cast), std::to_string(c->exported),
+                                             std::to_string(c->acknowledged), std::to_string(c->tokens_known)});
+        });
+    }
+    {
+        auto* cmd = tablet->add_subcommand("add-tokens", ctx.t("cli.tablet.add_tokens"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->add_option("file", o->file, ctx.t("cli.opt.additions_file"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = TabletStore::open(o->tablet);
+            if (!store) return ctx.fail(store.error());
+            auto bytes = readFile(o->file, 64u << 20);
+            if (!bytes) return ctx.fail(bytes.error());
+            if (auto s = store->addTokens(*bytes); !s) return ctx.fail(s.error());
+            auto c = store->counts();
+            if (!c) return ctx.fail(c.error());
+            ctx.say("tablet.tokens_added", {std::to_string(c->tokens_known)});
+        });
+    }
+    {
+        auto* cmd = app.add_subcommand("cast", ctx.t("cli.cast"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->add_option("--answers", o->answers, ctx.t("cli.opt.answers"))->required();
+        cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
+        cmd->callback([&ctx, o] {
+            auto text = readTextFile(o->answers, 1 << 20);
+            if (!text) return ctx.fail(text.error());
+            auto answers = parseAnswersJson(*text);
+            wipe(*text);
+            if (!answers) return ctx.fail(answers.error());
+            auto token = parseToken(answers->token);
+            if (!token) return ctx.fail(token.error());
+            auto t = openUnlocked(o->tablet, o->pin_file, ctx);
+            if (!t) return ctx.fail(t.error());
+            auto receipt = t->store.cast(*token, answers->answers, t->device_sk);
+            answers->answers.wipe();
+            if (!receipt) return ctx.fail(receipt.error());
+            ctx.say("cast.receipt", {receipt->code});
+        });
+    }
+    {
+        auto* bundle = app.add_subcommand("bundle", ctx.t("cli.bundle"));
+        bundle->require_subcommand(1);
+        auto* cmd = bundle->add_subcommand("export", ctx.t("cli.bundle.export"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->add_option("--out", o->out, ctx.t("cli.opt.bundle_out"))->required();
+        cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
+        cmd->callback([&ctx, o] {
+            auto t = openUnlocked(o->tablet, o->pin_file, ctx);
+            if (!t) return ctx.fail(t.error());
+            auto r = exportBundle(t->store, t->device_sk, o->out);
+            if (!r) return ctx.fail(r.error());
+            ctx.say("bundle.exported", {std::to_string(r->envelopes), o->out, std::to_string(r->bytes)});
+        });
+    }
+}
+
+}  // namespace pingyi

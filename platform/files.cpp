@@ -1,0 +1,85 @@
+#include "platform/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace pingyi {
+
+Result<Bytes> readFile(const fs::path& path, std::size_t max_bytes) {
+    std::error_code ec;
+    if (!fs::exists(path, ec) || fs::is_directory(path, ec))
+        return Error::make(ErrorKind::NotFound, "file.not_found", {path.string()});
+    auto size = fs::file_size(path, ec);
+    if (ec) return Error::make(ErrorKind::Io, "file.read_failed", {path.string(), ec.message()});
+    if (size > max_bytes)
+        return Error::make(ErrorKind::Invalid, "file.too_large", {path.string(), std::to_string(max_bytes)});
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error::make(ErrorKind::Io, "file.read_failed", {path.string(), std::strerror(errno)});
+    Bytes b(size);
+    in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(size));
+    if (static_cast<std::size_t>(in.gcount()) != size)
+        return Error::make(ErrorKind::Io, "file.read_failed", {path.string(), "short read"});
+    return b;
+}
+
+Result<std::string> readTextFile(const fs::path& path, std::size_t max_bytes) {
+    auto b = readFile(path, max_bytes);
+    if (!b) return b.error();
+    return std::string(b->begin(), b->end());
+}
+
+Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode) {
+    fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+    int fd = mkstemp(tmpl.data());
+    auto fail = [&](int err) {
+        if (fd >= 0) ::close(fd);
+        ::unlink(tmpl.c_str());
+        return Error::make(ErrorKind::Io, "file.write_failed", {path.string(), std::strerror(err)});
+    };
+    if (fd < 0) {
+        int err = errno;
+        return Error::make(ErrorKind::Io, "file.write_failed", {path.string(), std::strerror(err)});
+    }
+    if (::fchmod(fd, private_mode ? 0600 : 0644) != 0) return fail(errno);
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(errno);
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) return fail(errno);
+    if (::close(fd) != 0) {
+        fd = -1;
+        return fail(errno);
+    }
+    fd = -1;
+    if (::rename(tmpl.c_str(), path.c_str()) != 0) return fail(errno);
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+    return {};
+}
+
+Status writeFileAtomic(const fs::path& path, std::string_view text, bool private_mode) {
+    return writeFileAtomic(path, view(text), private_mode);
+}
+
+Status ensureDirectory(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return Error::make(ErrorKind::Io, "file.mkdir_failed", {dir.string(), ec.message()});
+    return {};
+}
+
+}  // namespace pingyi

@@ -1,0 +1,275 @@
+#include "platform/tablet_store.hpp"
+
+#include "platform/keyfile.hpp"
+
+#include <algorithm>
+
+namespace pingyi {
+
+namespace {
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS additions(digest BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS used_tokens(tag BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS envelopes(
+  hash BLOB PRIMARY KEY,
+  bytes BLOB NOT NULL,
+  exported INTEGER NOT NULL DEFAULT 0,
+  acked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+)sql";
+constexpr const char* kSchemaVersion = "pingyi-tablet/1";
+
+Status putMeta(Db& db, std::string_view key, ByteView value) {
+    auto st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+    if (!st) return st.error();
+    st->bind(1, key).bind(2, value);
+    return st->run();
+}
+
+Result<std::optional<Bytes>> getMeta(Db& db, std::string_view key) {
+    auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
+    if (!st) return st.error();
+    st->bind(1, key);
+    if (st->step()) return std::optional<Bytes>(st->blob(0));
+    if (st->error()) return *st->error();
+    return std::optional<Bytes>();
+}
+
+Result<Bytes> requireMeta(Db& db, std::string_view key) {
+    auto v = getMeta(db, key);
+    if (!v) return v.error();
+    if (!*v) return Error::make(ErrorKind::Invalid, "store.incomplete", {db.name(), std::string(key)});
+    return std::move(**v);
+}
+}  // namespace
+
+Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& package,
+                                        const Bytes& certificate, const SignKeyPair& device,
+                                        std::string_view pin) {
+    if (pin.size() < 4) return Error::make(ErrorKind::Invalid, "tablet.pin_too_short");
+    PY_TRY(ensureDirectory(dir));
+    fs::path file = dir / kFileName;
+    std::error_code ec;
+    if (fs::exists(file, ec)) return Error::make(ErrorKind::Conflict, "store.exists", {file.string()});
+    auto cert = decodeCertificate(certificate, package.body.organiser);
+    if (!cert) return cert.error();
+    if (cert->campaign != package.digest || cert->device != device.pk)
+        return Error::make(ErrorKind::Invalid, "certificate.mismatch");
+    std::string locked = lockSecret(device.sk, pin);
+    if (locked.empty()) return Error::make(ErrorKind::Io, "key.kdf_failed");
+    {
+        auto db = Db::open(file.string(), true);
+        if (!db) return db.error();
+        Transaction tx(*db);
+        PY_TRY(tx.begin());
+        PY_TRY(db->exec(kSchema));
+        PY_TRY(putMeta(*db, "schema", view(std::string_view(kSchemaVersion))));
+        PY_TRY(putMeta(*db, "package", package.bytes));
+        PY_TRY(putMeta(*db, "certificate", certificate));
+        PY_TRY(putMeta(*db, "device_key", view(locked)));
+        PY_TRY(tx.commit());
+    }
+    return open(dir);
+}
+
+Result<TabletStore> TabletStore::open(const fs::path& dir) {
+    fs::path file = dir / kFileName;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return Error::make(ErrorKind::NotFound, "store.not_found", {dir.string()});
+    TabletStore s;
+    s.dir_ = dir;
+    auto db = Db::open(file.string(), false);
+    if (!db) return db.error();
+    s.db_ = std::make_unique<Db>(std::move(*db));
+    auto schema = getMeta(*s.db_, "schema");
+    if (!schema) return schema.error();
+    if (!*schema || std::string((*schema)->begin(), (*schema)->end()) != kSchemaVersion)
+        return Error::make(ErrorKind::Invalid, "store.bad_schema", {file.string()});
+    auto pkg = requireMeta(*s.db_, "package");
+    if (!pkg) return pkg.error();
+    auto package = decodePackage(*pkg);
+    if (!package) return package.error();
+    s.package_ = std::make_shared<Package>(std::move(*package));
+    auto cert = requireMeta(*s.db_, "certificate");
+    if (!cert) return cert.error();
+    auto c = decodeCertificate(*cert, s.package_->body.organiser);
+    if (!c) return c.error();
+    s.cert_ = std::move(*c);
+    s.padded_size_ = ballotPaddedSize(s.campaign());
+    PY_TRY(s.loadIndex());
+    return s;
+}
+
+Status TabletStore::loadIndex() {
+    tokens_ = TokenIndex();
+    tokens_.add(campaign(), package_->body.tokens);
+    auto st = db_->prepare("SELECT bytes FROM additions");
+    if (!st) return st.error();
+    while (st->step()) {
+        auto a = decodeAdditions(st->blobView(0), *package_);
+        if (!a) return a.error();
+        tokens_.add(campaign(), a->tokens);
+    }
+    if (st->error()) return *st->error();
+    return {};
+}
+
+Result<Secret> TabletStore::unlockDeviceKey(std::string_view pin) const {
+    auto locked = requireMeta(*db_, "device_key");
+    if (!locked) return locked.error();
+    auto sk = unlockSecret(std::string(locked->begin(), locked->end()), pin);
+    if (!sk) {
+        if (sk.error().kind == ErrorKind::Auth) return Error::make(ErrorKind::Auth, "tablet.wrong_pin");
+        return sk.error();
+    }
+    if (signPublicOf(*sk) != cert_.device) return Error::make(ErrorKind::Invalid, "key.mismatch", {db_->name()});
+    return sk;
+}
+
+Status TabletStore::changePin(std::string_view old_pin, std::string_view new_pin) {
+    if (new_pin.size() < 4) return Error::make(ErrorKind::Invalid, "tablet.pin_too_short");
+    auto sk = unlockDeviceKey(old_pin);
+    if (!sk) return sk.error();
+    std::string locked = lockSecret(*sk, new_pin);
+    if (locked.empty()) return Error::make(ErrorKind::Io, "key.kdf_failed");
+    return putMeta(*db_, "device_key", view(locked));
+}
+
+Result<TokenPlace> TabletStore::checkToken(const Token& token) const {
+    Hash32 tag = tokenTag(campaign().id, token);
+    const TokenPlace* place = tokens_.find(tag);
+    if (!place) return Error::make(ErrorKind::NotFound, "token.unknown");
+    auto st = db_->prepare("SELECT 1 FROM used_tokens WHERE tag = ?");
+    if (!st) return st.error();
+    st->bind(1, tag);
+    if (st->step()) return Error::make(ErrorKind::Conflict, "token.used");
+    if (st->error()) return *st->error();
+    return *place;
+}
+
+Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers,
+                                      const Secret& device_sk) {
+    auto place = checkToken(token);
+    if (!place) return place.error();
+    Hash32 tag = tokenTag(campaign().id, token);
+    auto ballot = buildBallot(campaign(), package_->digest, place->meeting, tag, answers);
+    if (!ballot) return ballot.error();
+    SealedEnvelope env = sealEnvelope(*ballot, padded_size_, package_->body.collector_box,
+                                      cert_.device, device_sk);
+    ballot->wipe();
+    {
+        Transaction tx(*db_);
+        PY_TRY(tx.begin());
+        auto used = db_->prepare("INSERT INTO used_tokens(tag) VALUES(?)");
+        if (!used) return used.error();
+        used->bind(1, tag);
+        if (auto s = used->run(); !s) {
+            // A concurrent cast of the same token won the race: report it as used.
+            if (sqlite3_extended_errcode(db_->raw()) == SQLITE_CONSTRAINT_PRIMARYKEY)
+                return Error::make(ErrorKind::Conflict, "token.used");
+            return s.error();
+        }
+        auto ins = db_->prepare("INSERT INTO envelopes(hash, bytes) VALUES(?, ?)");
+        if (!ins) return ins.error();
+        ins->bind(1, env.hash).bind(2, env.bytes);
+        PY_TRY(ins->run());
+        PY_TRY(tx.commit());
+    }
+    // Fold the WAL into the database and truncate it, so the WAL's frame sequence does not
+    // keep the order in which envelopes were cast. The ballot is already durable; a failure
+    // here only delays that and is retried at the next cast.
+    (void)db_->checkpointTruncate();
+    return CastReceipt{env.hash, receiptCode(env.hash)};
+}
+
+Status TabletStore::addTokens(ByteView additions) {
+    auto a = decodeAdditions(additions, *package_);
+    if (!a) return a.error();
+    auto st = db_->prepare("INSERT OR IGNORE INTO additions(digest, bytes) VALUES(?, ?)");
+    if (!st) return st.error();
+    st->bind(1, a->digest).bind(2, a->bytes);
+    PY_TRY(st->run());
+    tokens_.add(campaign(), a->tokens);
+    return {};
+}
+
+Result<TabletCounts> TabletStore::counts() const {
+    auto st = db_->prepare(
+        "SELECT count(*), coalesce(sum(exported), 0), coalesce(sum(acked), 0) FROM envelopes");
+    if (!st) return st.error();
+    TabletCounts c;
+    if (st->step()) {
+        c.cast = st->i64(0);
+        c.exported = st->i64(1);
+        c.acknowledged = st->i64(2);
+    }
+    if (st->error()) return *st->error();
+    c.tokens_known = tokens_.size();
+    return c;
+}
+
+Result<std::vector<StoredEnvelope>> TabletStore::envelopes(bool only_unacknowledged) const {
+    auto st = db_->prepare(only_unacknowledged
+                               ? "SELECT hash, bytes FROM envelopes WHERE acked = 0 ORDER BY hash"
+                               : "SELECT hash, bytes FROM envelopes ORDER BY hash");
+    if (!st) return st.error();
+    std::vector<StoredEnvelope> out;
+    while (st->step()) {
+        StoredEnvelope e;
+        auto h = st->blobView(0);
+        if (h.size() != 32) return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
+        std::copy(h.begin(), h.end(), e.hash.begin());
+        e.bytes = st->blob(1);
+        out.push_back(std::move(e));
+    }
+    if (st->error()) return *st->error();
+    return out;
+}
+
+Result<Bytes> TabletStore::ledger(const Secret& device_sk) const {
+    auto st = db_->prepare("SELECT hash FROM envelopes ORDER BY hash");
+    if (!st) return st.error();
+    std::vector<Hash32> hashes;
+    while (st->step()) {
+        Hash32 h{};
+        auto v = st->blobView(0);
+        if (v.size() != 32) return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
+        std::copy(v.begin(), v.end(), h.begin());
+        hashes.push_back(h);
+    }
+    if (st->error()) return *st->error();
+    return encodeLedger(package_->digest, cert_.device, std::move(hashes), device_sk);
+}
+
+static Status markAll(Db& db, const char* sql, const std::vector<Hash32>& hashes) {
+    Transaction tx(db);
+    PY_TRY(tx.begin());
+    auto st = db.prepare(sql);
+    if (!st) return st.error();
+    for (auto& h : hashes) {
+        (void)st->reset();
+        st->bind(1, h);
+        PY_TRY(st->run());
+    }
+    return tx.commit();
+}
+
+Status TabletStore::markExported(const std::vector<Hash32>& hashes) {
+    return markAll(*db_, "UPDATE envelopes SET exported = 1 WHERE hash = ?", hashes);
+}
+Status TabletStore::markAcknowledged(const std::vector<Hash32>& hashes) {
+    return markAll(*db_, "UPDATE envelopes SET acked = 1 WHERE hash = ?", hashes);
+}
+
+Result<std::optional<std::string>> TabletStore::setting(std::string_view key) const {
+    auto v = getMeta(*db_, "setting." + std::string(key));
+    if (!v) return v.error();
+    if (!*v) return std::optional<std::string>();
+    return std::optional<std::string>(std::string((*v)->begin(), (*v)->end()));
+}
+
+Status TabletStore::setSetting(std::string_view key, std::string_view value) {
+    return putMeta(*db_, "setting." + std::string(key), view(value));
+}
+
+}  // namespace pingyi

@@ -1,0 +1,187 @@
+// End-to-end: the real `pingyi` binary, run as a person would, in a temp folder.
+#include "core/crypto.hpp"
+#include "core/envelope.hpp"
+#include "platform/files.hpp"
+#include "platform/tablet_store.hpp"
+#include "support/builders.hpp"
+#include "sync/bundle.hpp"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sys/wait.h>
+
+using namespace pingyi;
+using namespace pingyi::test;
+
+namespace {
+struct Run {
+    int code = -1;
+    std::string out;  // stdout and stderr together
+};
+
+Run pingyiCli(const std::string& args, const std::string& env = "PINGYI_LANG=en") {
+    std::string cmd = env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args + " 2>&1";
+    Run r;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    int status = pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+void writeText(const fs::path& p, const std::string& s) {
+    std::ofstream o(p, std::ios::binary);
+    o << s;
+}
+
+std::string firstToken(const fs::path& csv) {
+    std::ifstream in(csv);
+    std::string line;
+    std::getline(in, line);  // header
+    std::getline(in, line);
+    auto pos = line.rfind(',');
+    std::string t = line.substr(pos + 1);
+    while (!t.empty() && (t.back() == '\r' || t.back() == '\n')) t.pop_back();
+    return t;
+}
+
+std::string answersFor(const std::string& token, const std::string& unit, const char* level) {
+    Campaign c = seedCampaign();
+    nlohmann::json ratings = nlohmann::json::object();
+    for (auto si : c.subjectsOf(unit)) {
+        auto& s = c.subjects[si];
+        for (auto& item : c.questionnaire(s.questionnaire)->items) ratings[s.id][item.id] = level;
+    }
+    nlohmann::json j = {{"token", token}, {"ratings", ratings}, {"comments", {{c.subjects[c.subjectsOf(unit)[0]].id, "很好"}}}};
+    return j.dump();
+}
+}  // namespace
+
+TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets, cast, export") {
+    TempDir tmp;
+    fs::path d = tmp.path;
+    std::string D = d.string();
+    REQUIRE(pingyiCli("keys new --role organiser --out " + D + "/keys/org").code == 0);
+    auto col = pingyiCli("keys new --role collector --out " + D + "/keys/col");
+    REQUIRE(col.code == 0);
+    CHECK(col.out.find("fingerprint") != std::string::npos);
+    REQUIRE(pingyiCli("campaign new --template seed --out " + D + "/c").code == 0);
+    auto check = pingyiCli("campaign check --campaign " + D + "/c");
+    REQUIRE(check.code == 0);
+    CHECK(check.out.find("市经济局") != std::string::npos);
+    auto issue = pingyiCli("tokens issue --campaign " + D + "/c --meeting U1/social --category npc --count 5");
+    REQUIRE(issue.code == 0);
+    REQUIRE(fs::exists(d / "c/tokens/U1-social-npc-001.csv"));
+    REQUIRE(fs::exists(d / "c/tokens/U1-social-npc-001.html"));
+    REQUIRE(pingyiCli("campaign seal --campaign " + D + "/c --organiser-key " + D + "/keys/org.key --collector-pub " + D + "/keys/col.pub").code == 0);
+    auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D + "/keys/org.key --out " + D + "/tablets --count 2");
+    REQUIRE(init.code == 0);
+    REQUIRE(fs::exists(d / "tablets/tablet-02/tablet.db"));
+
+    std::string token = firstToken(d / "c/tokens/U1-social-npc-001.csv");
+    writeText(d / "a.json", answersFor(token, "U1", "A"));
+    auto cast = pingyiCli("cast --tablet " + D + "/tablets/tablet-01 --answers " + D + "/a.json");
+    REQUIRE_MESSAGE(cast.code == 0, cast.out);
+    CHECK(cast.out.find("receipt code") != std::string::npos);
+
+    SUBCASE("the same token again is refused, store unchanged") {
+        auto again = pingyiCli("cast --tablet " + D + "/tablets/tablet-01 --answers " + D + "/a.json");
+        CHECK(again.code == 2);
+        CHECK(again.out.find("this token has already been used") != std::string::npos);
+    }
+    SUBCASE("a mistyped token is caught by its check character") {
+        std::string typo = token;
+        typo[0] = typo[0] == '2' ? '3' : '2';
+        writeText(d / "typo.json", answersFor(typo, "U1", "A"));
+        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/typo.json");
+        CHECK(r.code == 2);
+        CHECK(r.out.find("typo") != std::string::npos);
+    }
+    SUBCASE("a wrong PIN is refused") {
+        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json", "PINGYI_LANG=en PINGYI_PIN=11111");
+        // PINGYI_PIN given twice: the later assignment wins in sh, so set the bad one last.
+        (void)r;
+        auto bad = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json --pin-file " + D + "/nopin");
+        CHECK(bad.code == 2);
+        writeText(d / "badpin", "000000\n");
+        auto wrong = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json --pin-file " + D + "/badpin");
+        CHECK(wrong.code == 2);
+        CHECK(wrong.out.find("wrong PIN") != std::string::npos);
+    }
+    SUBCASE("an answers file missing a subject is refused") {
+        std::string t2;
+        {
+            std::ifstream in(d / "c/tokens/U1-social-npc-001.csv");
+            std::string line;
+            for (int i = 0; i < 3; ++i) std::getline(in, line);
+            t2 = line.substr(line.rfind(',') + 1);
+            while (!t2.empty() && (t2.back() == '\r')) t2.pop_back();
+        }
+        auto j = nlohmann::json::parse(answersFor(t2, "U1", "B"));
+        j["ratings"].erase("S03");
+        writeText(d / "missing.json", j.dump());
+        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/missing.json");
+        CHECK(r.code == 2);
+        CHECK(r.out.find("the ballot has no ratings for subject S03") != std::string::npos);
+        auto status = pingyiCli("tablet status --tablet " + D + "/tablets/tablet-02");
+        CHECK(status.out.find("cast 0") != std::string::npos);
+    }
+
+    auto exp = pingyiCli("bundle export --tablet " + D + "/tablets/tablet-01 --out " + D + "/b/t1.pyb");
+    REQUIRE_MESSAGE(exp.code == 0, exp.out);
+    auto pkg = decodePackage(*readFile(d / "c/package.pyp"));
+    REQUIRE(pkg.ok());
+    auto bundle = decodeBundle(*readFile(d / "b/t1.pyb"), *pkg);
+    REQUIRE(bundle.ok());
+    CHECK(bundle->envelopes.size() == 1);
+    auto status = pingyiCli("tablet status --tablet " + D + "/tablets/tablet-01");
+    CHECK(status.out.find("cast 1, exported 1") != std::string::npos);
+}
+
+TEST_CASE("campaign check lists every problem at once, each with its path") {
+    TempDir tmp;
+    std::string D = tmp.path.string();
+    REQUIRE(pingyiCli("campaign new --out " + D).code == 0);
+    auto text = readTextFile(tmp.path / "campaign.json");
+    auto j = nlohmann::json::parse(*text);
+    j["subjects"][3]["unit"] = "U9";
+    j["subjects"][5]["questionnaire"] = "nosuch";
+    j["groups"][1]["quotas"][0]["percent"] = 40;
+    writeText(tmp.path / "campaign.json", j.dump(2));
+    auto r = pingyiCli("campaign check --campaign " + D);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("subjects[3].unit: unknown unit \"U9\"") != std::string::npos);
+    CHECK(r.out.find("subjects[5].questionnaire: unknown questionnaire \"nosuch\"") != std::string::npos);
+    CHECK(r.out.find("groups[1].quotas: the shares add up to 110%, not 100%") != std::string::npos);
+    auto zh = pingyiCli("campaign check --campaign " + D, "PINGYI_LANG=zh");
+    CHECK(zh.out.find("subjects[3].unit：未知单位“U9”") != std::string::npos);
+}
+
+TEST_CASE("The demo runs the whole capture flow") {
+    TempDir tmp;
+    auto r = pingyiCli("demo --out " + tmp.path.string() + "/demo");
+    REQUIRE_MESSAGE(r.code == 0, r.out);
+    for (int i = 1; i <= 3; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "tablet-%02d.pyb", i);
+        CHECK(fs::exists(tmp.path / "demo/bundles" / name));
+    }
+    auto pkg = decodePackage(*readFile(tmp.path / "demo/campaign/package.pyp"));
+    REQUIRE(pkg.ok());
+    std::size_t total = 0;
+    for (int i = 1; i <= 3; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "tablet-%02d.pyb", i);
+        auto b = decodeBundle(*readFile(tmp.path / "demo/bundles" / name), *pkg);
+        REQUIRE(b.ok());
+        total += b->envelopes.size();
+    }
+    CHECK(total >= 40);
+}
