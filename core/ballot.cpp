@@ -14,10 +14,11 @@ namespace pingyi {
 namespace {
 constexpr char kBallotMagic[4] = {'P', 'Y', 'B', 'T'};
 constexpr std::uint16_t kBallotVersion = 1;
-}  // namespace
+} // namespace
 
 void Answers::wipe() {
-    for (auto& [k, v] : comments) pingyi::wipe(v);
+    for (auto& [k, v] : comments)
+        pingyi::wipe(v);
     comments.clear();
     ratings.clear();
 }
@@ -48,9 +49,12 @@ Result<AnswersFile> parseAnswersJson(std::string_view text) {
             return Error::make(ErrorKind::Invalid, "answers.bad_subject", {sid});
         auto& m = f.answers.ratings[sid];
         for (auto& [iid, level] : items.items()) {
-            if (level.is_null()) m[iid] = std::nullopt;
-            else if (level.is_string()) m[iid] = level.get<std::string>();
-            else return Error::make(ErrorKind::Invalid, "answers.bad_level_type", {sid, iid});
+            if (level.is_null())
+                m[iid] = std::nullopt;
+            else if (level.is_string())
+                m[iid] = level.get<std::string>();
+            else
+                return Error::make(ErrorKind::Invalid, "answers.bad_level_type", {sid, iid});
         }
     }
     if (auto cm = j.find("comments"); cm != j.end() && !cm->is_null()) {
@@ -94,7 +98,8 @@ Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
         a.subject = static_cast<std::uint16_t>(si);
         for (auto& [iid, lvl] : it->second) {
             bool known = false;
-            for (auto& item : q->items) known = known || item.id == iid;
+            for (auto& item : q->items)
+                known = known || item.id == iid;
             if (!known) return Error::make(ErrorKind::Invalid, "ballot.unknown_item", {s.id, iid});
         }
         for (auto& item : q->items) {
@@ -119,29 +124,34 @@ Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
                 return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text", {s.id});
             std::size_t n = utf8Length(text);
             if (n > c.limits.comment_chars)
-                return Error::make(ErrorKind::Invalid, "ballot.comment_too_long",
-                                   {s.id, std::to_string(n), std::to_string(c.limits.comment_chars)});
+                return Error::make(
+                    ErrorKind::Invalid, "ballot.comment_too_long",
+                    {s.id, std::to_string(n), std::to_string(c.limits.comment_chars)});
             total_chars += n;
             a.comment = std::move(text);
         }
         b.answers.push_back(std::move(a));
     }
     if (total_chars > c.limits.ballot_comment_chars)
-        return Error::make(ErrorKind::Invalid, "ballot.comments_too_long",
-                           {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
+        return Error::make(
+            ErrorKind::Invalid, "ballot.comments_too_long",
+            {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
     return b;
 }
 
 std::size_t ballotPaddedSize(const Campaign& c) {
     std::size_t max_subjects = 0, max_items = 0;
-    for (auto& u : c.units) max_subjects = std::max(max_subjects, c.subjectsOf(u.id).size());
-    for (auto& q : c.questionnaires) max_items = std::max(max_items, q.items.size());
+    for (auto& u : c.units)
+        max_subjects = std::max(max_subjects, c.subjectsOf(u.id).size());
+    for (auto& q : c.questionnaires)
+        max_items = std::max(max_items, q.items.size());
     std::size_t meeting_len = 0;
-    for (auto& m : c.meetings()) meeting_len = std::max(meeting_len, m.id().size());
+    for (auto& m : c.meetings())
+        meeting_len = std::max(meeting_len, m.id().size());
     std::size_t n = 4 + 2 + 32 + 32 + 2 + meeting_len + 2;
     n += max_subjects * (2 + 1 + max_items + 2);
-    n += static_cast<std::size_t>(c.limits.ballot_comment_chars) * 4;  // UTF-8: <= 4 bytes a char
-    n += 1;                                                            // sodium_pad's marker
+    n += static_cast<std::size_t>(c.limits.ballot_comment_chars) * 4; // UTF-8: <= 4 bytes a char
+    n += 1;                                                           // sodium_pad's marker
     return (n + 255) / 256 * 256;
 }
 
@@ -156,7 +166,8 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size) {
     for (auto& a : b.answers) {
         w.u16(a.subject);
         w.u8(static_cast<std::uint8_t>(a.levels.size()));
-        for (auto l : a.levels) w.u8(l);
+        for (auto l : a.levels)
+            w.u8(l);
         w.str16(a.comment);
     }
     Bytes out = w.take();
@@ -167,7 +178,7 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size) {
     if (sodium_pad(&padded_len, out.data(), unpadded, padded_size, padded_size) != 0 ||
         padded_len != padded_size) {
         wipe(out);
-        return {};  // cannot happen for a ballot built by buildBallot()
+        return {}; // cannot happen for a ballot built by buildBallot()
     }
     return out;
 }
@@ -185,7 +196,8 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
     if (!r.ok() || std::memcmp(magic, kBallotMagic, 4) != 0)
         return Error::make(ErrorKind::Invalid, "ballot.bad_magic");
     if (version != kBallotVersion)
-        return Error::make(ErrorKind::Invalid, "format.bad_version", {"ballot", std::to_string(version)});
+        return Error::make(ErrorKind::Invalid, "format.bad_version",
+                           {"ballot", std::to_string(version)});
     r.fixed(b.campaign);
     r.fixed(b.token_tag);
     r.str16(b.meeting);
@@ -213,11 +225,12 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
         r.str16(a.comment);
         if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
         if (!isValidUtf8(a.comment) || utf8Length(a.comment) > c.limits.comment_chars)
-            return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text", {c.subjects[a.subject].id});
+            return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text",
+                               {c.subjects[a.subject].id});
         b.answers.push_back(std::move(a));
     }
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "ballot.trailing");
     return b;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

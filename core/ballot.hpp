@@ -19,19 +19,19 @@ namespace pingyi {
 struct Answers {
     std::map<std::string, std::map<std::string, std::optional<std::string>>> ratings;
     std::map<std::string, std::string> comments;
-    void wipe();  // clears comments and ratings, wiping comment text
+    void wipe(); // clears comments and ratings, wiping comment text
 };
 
 struct SubjectAnswer {
     std::uint16_t subject = 0;        // index into Campaign::subjects
-    std::vector<std::uint8_t> levels;  // index into scale.levels per item, or kUnknownLevel
+    std::vector<std::uint8_t> levels; // index into scale.levels per item, or kUnknownLevel
     std::string comment;
 };
 
 struct Ballot {
-    Hash32 campaign{};  // package digest
+    Hash32 campaign{}; // package digest
     Hash32 token_tag{};
-    std::string meeting;  // "U1/social"
+    std::string meeting; // "U1/social"
     std::vector<SubjectAnswer> answers;
     void wipe();
 };
@@ -58,4 +58,4 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size);
 // Unpads and decodes; checks structure against the campaign (indices, levels, meeting).
 Result<Ballot> decodeBallot(ByteView padded, const Campaign& c);
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -46,10 +46,12 @@ void Writer::u16(std::uint16_t v) {
     u8(static_cast<std::uint8_t>(v >> 8));
 }
 void Writer::u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = 0; i < 4; ++i)
+        u8(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 void Writer::u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
+    for (int i = 0; i < 8; ++i)
+        u8(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 void Writer::blob32(ByteView b) {
     u32(static_cast<std::uint32_t>(b.size()));
@@ -81,14 +83,16 @@ bool Reader::u16(std::uint16_t& v) {
 bool Reader::u32(std::uint32_t& v) {
     if (!need(4)) return false;
     v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | b_[pos_ + static_cast<std::size_t>(i)];
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | b_[pos_ + static_cast<std::size_t>(i)];
     pos_ += 4;
     return true;
 }
 bool Reader::u64(std::uint64_t& v) {
     if (!need(8)) return false;
     v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | b_[pos_ + static_cast<std::size_t>(i)];
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | b_[pos_ + static_cast<std::size_t>(i)];
     pos_ += 8;
     return true;
 }
@@ -121,4 +125,4 @@ bool Reader::str16(std::string& out) {
     return true;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

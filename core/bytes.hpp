@@ -34,8 +34,8 @@ class Writer {
     void u32(std::uint32_t v);
     void u64(std::uint64_t v);
     void raw(ByteView b) { buf_.insert(buf_.end(), b.begin(), b.end()); }
-    void blob32(ByteView b);          // u32 length, then the bytes
-    void str16(std::string_view s);  // u16 length, then UTF-8 bytes
+    void blob32(ByteView b);        // u32 length, then the bytes
+    void str16(std::string_view s); // u16 length, then UTF-8 bytes
     const Bytes& bytes() const { return buf_; }
     Bytes take() { return std::move(buf_); }
     std::size_t size() const { return buf_.size(); }
@@ -69,4 +69,4 @@ class Reader {
     bool ok_ = true;
 };
 
-}  // namespace pingyi
+} // namespace pingyi

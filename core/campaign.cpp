@@ -34,7 +34,8 @@ const Category* Campaign::category(const Group& g, std::string_view cid) const {
 std::vector<MeetingRef> Campaign::meetings() const {
     std::vector<MeetingRef> r;
     for (auto& u : units)
-        for (auto& g : u.groups) r.push_back({u.id, g});
+        for (auto& g : u.groups)
+            r.push_back({u.id, g});
     return r;
 }
 std::optional<MeetingRef> Campaign::meeting(std::string_view meeting_id) const {
@@ -151,7 +152,7 @@ std::string sub(const std::string& path, const char* key) {
     return path.empty() ? std::string(key) : path + "." + key;
 }
 
-}  // namespace
+} // namespace
 
 CampaignParse parseCampaign(const json& src) {
     Parser P;
@@ -182,8 +183,10 @@ CampaignParse parseCampaign(const json& src) {
         }
         s = it->get<std::string>();
         if (req && trim(s).empty()) P.problem(top(key), "campaign.empty");
-        if (!isValidUtf8(s)) P.problem(top(key), "campaign.bad_utf8");
-        else if (utf8Length(s) > max) P.problem(top(key), "campaign.too_long", {std::to_string(max)});
+        if (!isValidUtf8(s))
+            P.problem(top(key), "campaign.bad_utf8");
+        else if (utf8Length(s) > max)
+            P.problem(top(key), "campaign.too_long", {std::to_string(max)});
         return s;
     };
     c.id = strTop("id", true, 64);
@@ -195,24 +198,26 @@ CampaignParse parseCampaign(const json& src) {
         P.problem("scale", it == src.end() ? "campaign.missing" : "campaign.not_object");
     } else {
         const json& s = *it;
-        c.scale.levels = P.list<Level>(s, "scale", "levels", true, [&](const json& e, const std::string& p) {
-            Level l;
-            l.id = P.ident(e, p, "id");
-            l.name = P.str(e, p, "name", true, 20);
-            l.name_en = P.str(e, p, "name_en", false, 40);
-            auto v = e.find("value");
-            if (v == e.end() || !v->is_number()) {
-                P.problem(sub(p, "value"), v == e.end() ? "campaign.missing" : "campaign.bad_fraction");
-            } else {
-                double d = v->get<double>();
-                double m = std::round(d * 1000.0);
-                if (d < 0 || d > 1 || std::fabs(d * 1000.0 - m) > 1e-6)
-                    P.problem(sub(p, "value"), "campaign.bad_fraction");
-                else
-                    l.permille = static_cast<std::uint32_t>(m);
-            }
-            return l;
-        });
+        c.scale.levels =
+            P.list<Level>(s, "scale", "levels", true, [&](const json& e, const std::string& p) {
+                Level l;
+                l.id = P.ident(e, p, "id");
+                l.name = P.str(e, p, "name", true, 20);
+                l.name_en = P.str(e, p, "name_en", false, 40);
+                auto v = e.find("value");
+                if (v == e.end() || !v->is_number()) {
+                    P.problem(sub(p, "value"),
+                              v == e.end() ? "campaign.missing" : "campaign.bad_fraction");
+                } else {
+                    double d = v->get<double>();
+                    double m = std::round(d * 1000.0);
+                    if (d < 0 || d > 1 || std::fabs(d * 1000.0 - m) > 1e-6)
+                        P.problem(sub(p, "value"), "campaign.bad_fraction");
+                    else
+                        l.permille = static_cast<std::uint32_t>(m);
+                }
+                return l;
+            });
         if (c.scale.levels.size() > 10) P.problem("scale.levels", "campaign.too_many", {"10"});
         if (auto u = s.find("unknown"); u != s.end() && u->is_object()) {
             c.scale.unknown_name = P.str(*u, "scale.unknown", "name", true, 20);
@@ -221,23 +226,24 @@ CampaignParse parseCampaign(const json& src) {
         }
     }
 
-    c.questionnaires = P.list<Questionnaire>(src, "", "questionnaires", true, [&](const json& e, const std::string& p) {
-        Questionnaire q;
-        q.id = P.ident(e, p, "id");
-        q.name = P.str(e, p, "name", true);
-        q.name_en = P.str(e, p, "name_en", false);
-        q.items = P.list<Item>(e, p, "items", true, [&](const json& ie, const std::string& ip) {
-            Item item;
-            item.id = P.ident(ie, ip, "id");
-            item.name = P.str(ie, ip, "name", true, 40);
-            item.name_en = P.str(ie, ip, "name_en", false, 80);
-            item.description = P.str(ie, ip, "description", false, 400);
-            item.weight = P.uint(ie, ip, "weight", 1, 1, 100);
-            return item;
+    c.questionnaires = P.list<Questionnaire>(
+        src, "", "questionnaires", true, [&](const json& e, const std::string& p) {
+            Questionnaire q;
+            q.id = P.ident(e, p, "id");
+            q.name = P.str(e, p, "name", true);
+            q.name_en = P.str(e, p, "name_en", false);
+            q.items = P.list<Item>(e, p, "items", true, [&](const json& ie, const std::string& ip) {
+                Item item;
+                item.id = P.ident(ie, ip, "id");
+                item.name = P.str(ie, ip, "name", true, 40);
+                item.name_en = P.str(ie, ip, "name_en", false, 80);
+                item.description = P.str(ie, ip, "description", false, 400);
+                item.weight = P.uint(ie, ip, "weight", 1, 1, 100);
+                return item;
+            });
+            if (q.items.size() > 30) P.problem(sub(p, "items"), "campaign.too_many", {"30"});
+            return q;
         });
-        if (q.items.size() > 30) P.problem(sub(p, "items"), "campaign.too_many", {"30"});
-        return q;
-    });
 
     c.groups = P.list<Group>(src, "", "groups", true, [&](const json& e, const std::string& p) {
         Group g;
@@ -247,13 +253,14 @@ CampaignParse parseCampaign(const json& src) {
         g.weight = P.uint(e, p, "weight", 50, 0, 1000);
         g.min_ballots = P.uint(e, p, "min_ballots", 0, 0, 100000);
         g.tolerance_percent = P.uint(e, p, "tolerance_percent", 0, 0, 100);
-        g.categories = P.list<Category>(e, p, "categories", true, [&](const json& ce, const std::string& cp) {
-            Category cat;
-            cat.id = P.ident(ce, cp, "id");
-            cat.name = P.str(ce, cp, "name", true, 40);
-            cat.name_en = P.str(ce, cp, "name_en", false, 80);
-            return cat;
-        });
+        g.categories =
+            P.list<Category>(e, p, "categories", true, [&](const json& ce, const std::string& cp) {
+                Category cat;
+                cat.id = P.ident(ce, cp, "id");
+                cat.name = P.str(ce, cp, "name", true, 40);
+                cat.name_en = P.str(ce, cp, "name_en", false, 80);
+                return cat;
+            });
         // Quotas have no id; parse by hand.
         if (const json* qs = P.array(e, p, "quotas", false)) {
             std::uint32_t total = 0;
@@ -277,7 +284,8 @@ CampaignParse parseCampaign(const json& src) {
                         }
                         std::string cid = ce.get<std::string>();
                         bool known = false;
-                        for (auto& cat : g.categories) known = known || cat.id == cid;
+                        for (auto& cat : g.categories)
+                            known = known || cat.id == cid;
                         if (!known) P.problem(cp, "campaign.unknown_category", {cid, g.id});
                         q.categories.push_back(cid);
                     }
@@ -304,7 +312,8 @@ CampaignParse parseCampaign(const json& src) {
                 u.groups.push_back((*gs)[k].get<std::string>());
             }
         } else {
-            for (auto& g : c.groups) u.groups.push_back(g.id);
+            for (auto& g : c.groups)
+                u.groups.push_back(g.id);
         }
         for (std::size_t k = 0; k < u.groups.size(); ++k)
             if (!c.group(u.groups[k]))
@@ -313,38 +322,46 @@ CampaignParse parseCampaign(const json& src) {
         return u;
     });
 
-    c.subjects = P.list<Subject>(src, "", "subjects", true, [&](const json& e, const std::string& p) {
-        Subject s;
-        s.id = P.ident(e, p, "id");
-        s.unit = P.str(e, p, "unit", true, 64);
-        s.name = P.str(e, p, "name", true, 40);
-        s.position = P.str(e, p, "position", false, 80);
-        s.questionnaire = P.str(e, p, "questionnaire", true, 64);
-        s.report = P.str(e, p, "report", false, 2000);
-        s.commitments = P.str(e, p, "commitments", false, 2000);
-        if (!s.unit.empty() && !c.unit(s.unit)) P.problem(p + ".unit", "campaign.unknown_unit", {s.unit});
-        if (!s.questionnaire.empty() && !c.questionnaire(s.questionnaire))
-            P.problem(p + ".questionnaire", "campaign.unknown_questionnaire", {s.questionnaire});
-        return s;
-    });
+    c.subjects =
+        P.list<Subject>(src, "", "subjects", true, [&](const json& e, const std::string& p) {
+            Subject s;
+            s.id = P.ident(e, p, "id");
+            s.unit = P.str(e, p, "unit", true, 64);
+            s.name = P.str(e, p, "name", true, 40);
+            s.position = P.str(e, p, "position", false, 80);
+            s.questionnaire = P.str(e, p, "questionnaire", true, 64);
+            s.report = P.str(e, p, "report", false, 2000);
+            s.commitments = P.str(e, p, "commitments", false, 2000);
+            if (!s.unit.empty() && !c.unit(s.unit))
+                P.problem(p + ".unit", "campaign.unknown_unit", {s.unit});
+            if (!s.questionnaire.empty() && !c.questionnaire(s.questionnaire))
+                P.problem(p + ".questionnaire", "campaign.unknown_questionnaire",
+                          {s.questionnaire});
+            return s;
+        });
     for (std::size_t i = 0; i < c.units.size(); ++i) {
         auto n = c.subjectsOf(c.units[i].id).size();
-        if (n == 0) P.problem("units[" + std::to_string(i) + "]", "campaign.unit_without_subjects", {c.units[i].id});
+        if (n == 0)
+            P.problem("units[" + std::to_string(i) + "]", "campaign.unit_without_subjects",
+                      {c.units[i].id});
         if (n > 60) P.problem("units[" + std::to_string(i) + "]", "campaign.too_many", {"60"});
     }
 
     if (auto it = src.find("ranking"); it != src.end()) {
-        if (!it->is_object()) P.problem("ranking", "campaign.not_object");
+        if (!it->is_object())
+            P.problem("ranking", "campaign.not_object");
         else {
             c.ranking.bottom_count = P.uint(*it, "ranking", "bottom_count", 1, 0, 1000);
             c.ranking.bottom_percent = P.uint(*it, "ranking", "bottom_percent", 0, 0, 100);
         }
     }
     if (auto it = src.find("limits"); it != src.end()) {
-        if (!it->is_object()) P.problem("limits", "campaign.not_object");
+        if (!it->is_object())
+            P.problem("limits", "campaign.not_object");
         else {
             c.limits.comment_chars = P.uint(*it, "limits", "comment_chars", 200, 0, 2000);
-            c.limits.ballot_comment_chars = P.uint(*it, "limits", "ballot_comment_chars", 600, 0, 4000);
+            c.limits.ballot_comment_chars =
+                P.uint(*it, "limits", "ballot_comment_chars", 600, 0, 4000);
         }
     }
 
@@ -374,8 +391,9 @@ json campaignToJson(const Campaign& c) {
         if (!l.name_en.empty()) lj["name_en"] = l.name_en;
         levels.push_back(lj);
     }
-    j["scale"] = {{"levels", levels},
-                  {"unknown", {{"name", c.scale.unknown_name}, {"name_en", c.scale.unknown_name_en}}}};
+    j["scale"] = {
+        {"levels", levels},
+        {"unknown", {{"name", c.scale.unknown_name}, {"name_en", c.scale.unknown_name_en}}}};
     json qs = json::array();
     for (auto& q : c.questionnaires) {
         json items = json::array();
@@ -399,7 +417,8 @@ json campaignToJson(const Campaign& c) {
             cats.push_back(cj);
         }
         json quotas = json::array();
-        for (auto& q : g.quotas) quotas.push_back({{"categories", q.categories}, {"percent", q.percent}});
+        for (auto& q : g.quotas)
+            quotas.push_back({{"categories", q.categories}, {"percent", q.percent}});
         json gj = {{"id", g.id},
                    {"name", g.name},
                    {"weight", g.weight},
@@ -412,21 +431,24 @@ json campaignToJson(const Campaign& c) {
     }
     j["groups"] = gs;
     json us = json::array();
-    for (auto& u : c.units) us.push_back({{"id", u.id}, {"name", u.name}, {"groups", u.groups}});
+    for (auto& u : c.units)
+        us.push_back({{"id", u.id}, {"name", u.name}, {"groups", u.groups}});
     j["units"] = us;
     json ss = json::array();
     for (auto& s : c.subjects) {
-        json sj = {{"id", s.id}, {"unit", s.unit}, {"name", s.name}, {"questionnaire", s.questionnaire}};
+        json sj = {
+            {"id", s.id}, {"unit", s.unit}, {"name", s.name}, {"questionnaire", s.questionnaire}};
         if (!s.position.empty()) sj["position"] = s.position;
         if (!s.report.empty()) sj["report"] = s.report;
         if (!s.commitments.empty()) sj["commitments"] = s.commitments;
         ss.push_back(sj);
     }
     j["subjects"] = ss;
-    j["ranking"] = {{"bottom_count", c.ranking.bottom_count}, {"bottom_percent", c.ranking.bottom_percent}};
+    j["ranking"] = {{"bottom_count", c.ranking.bottom_count},
+                    {"bottom_percent", c.ranking.bottom_percent}};
     j["limits"] = {{"comment_chars", c.limits.comment_chars},
                    {"ballot_comment_chars", c.limits.ballot_comment_chars}};
     return j;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -15,11 +15,11 @@
 namespace pingyi {
 
 inline constexpr const char* kCampaignFormat = "pingyi-campaign/1";
-inline constexpr std::uint8_t kUnknownLevel = 0xFF;  // 不了解 in a ballot
+inline constexpr std::uint8_t kUnknownLevel = 0xFF; // 不了解 in a ballot
 
 struct Level {
     std::string id, name, name_en;
-    std::uint32_t permille = 0;  // point fraction x 1000 (优秀 = 1000)
+    std::uint32_t permille = 0; // point fraction x 1000 (优秀 = 1000)
 };
 struct Scale {
     std::vector<Level> levels;
@@ -37,31 +37,31 @@ struct Category {
     std::string id, name, name_en;
 };
 struct Quota {
-    std::vector<std::string> categories;  // these categories together...
-    std::uint32_t percent = 0;            // ...make up this share of the group's ballots
+    std::vector<std::string> categories; // these categories together...
+    std::uint32_t percent = 0;           // ...make up this share of the group's ballots
 };
 struct Group {
     std::string id, name, name_en;
-    std::uint32_t weight = 50;  // points
+    std::uint32_t weight = 50; // points
     std::vector<Category> categories;
     std::uint32_t min_ballots = 0;
     std::vector<Quota> quotas;
-    std::uint32_t tolerance_percent = 0;  // allowed deviation from each quota, in points of %
+    std::uint32_t tolerance_percent = 0; // allowed deviation from each quota, in points of %
 };
 struct UnitDef {
     std::string id, name;
-    std::vector<std::string> groups;  // which groups vote in this unit
+    std::vector<std::string> groups; // which groups vote in this unit
 };
 struct Subject {
     std::string id, unit, name, position, questionnaire, report, commitments;
 };
 struct RankingRule {
-    std::uint32_t bottom_count = 1;    // flag the last N ...
-    std::uint32_t bottom_percent = 0;  // ... or the last p % (rounded up); the larger applies
+    std::uint32_t bottom_count = 1;   // flag the last N ...
+    std::uint32_t bottom_percent = 0; // ... or the last p % (rounded up); the larger applies
 };
 struct Limits {
-    std::uint32_t comment_chars = 200;         // per subject
-    std::uint32_t ballot_comment_chars = 600;  // per ballot, all subjects together
+    std::uint32_t comment_chars = 200;        // per subject
+    std::uint32_t ballot_comment_chars = 600; // per ballot, all subjects together
 };
 
 // A meeting (测评会): one unit x one group. Tokens and ballots belong to a meeting.
@@ -88,12 +88,12 @@ struct Campaign {
     std::optional<MeetingRef> meeting(std::string_view meeting_id) const;
     // Subjects of a unit, in campaign order, as indices into subjects.
     std::vector<std::size_t> subjectsOf(std::string_view unit) const;
-    int subjectIndex(std::string_view id) const;  // -1 if unknown
+    int subjectIndex(std::string_view id) const; // -1 if unknown
 };
 
 // All problems found, each an Error whose first argument is the JSON path.
 struct CampaignParse {
-    std::optional<Campaign> campaign;  // set only when problems is empty
+    std::optional<Campaign> campaign; // set only when problems is empty
     std::vector<Error> problems;
 };
 
@@ -105,4 +105,4 @@ nlohmann::json campaignToJson(const Campaign& c);
 // The seed campaign (市经济局, ../shared/seed): two chief units and an agency unit.
 Campaign seedCampaign();
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -4,9 +4,9 @@
 
 #include "core/result.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
-#include <span>
 #include <vector>
 
 namespace pingyi {
@@ -31,4 +31,4 @@ bool hasMessage(std::string_view id);
 // PINGYI_LANG=en selects English; anything else (or unset) is Chinese.
 Lang langFromName(std::string_view name);
 
-}  // namespace pingyi
+} // namespace pingyi

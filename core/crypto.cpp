@@ -88,8 +88,7 @@ Signature sign(const Secret& sk, ByteView message) {
     return sig;
 }
 bool verify(const PublicKey& pk, ByteView message, const Signature& sig) {
-    return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.data()) ==
-           0;
+    return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.data()) == 0;
 }
 
 Bytes seal(const PublicKey& box_pk, ByteView plaintext) {
@@ -111,7 +110,8 @@ bool sealOpen(const BoxKeyPair& kp, ByteView sealed, Bytes& out) {
 std::string fingerprint(const PublicKey& pk) {
     Hash32 h = hash(pk);
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | h[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | h[static_cast<std::size_t>(i)];
     char digits[17];
     for (int i = 15; i >= 0; --i) {
         digits[i] = static_cast<char>('0' + v % 10);
@@ -129,7 +129,11 @@ bool equalConstTime(ByteView a, ByteView b) {
     return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-void randomBytes(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.size()); }
-std::uint32_t randomBelow(std::uint32_t n) { return randombytes_uniform(n); }
+void randomBytes(std::span<std::uint8_t> out) {
+    randombytes_buf(out.data(), out.size());
+}
+std::uint32_t randomBelow(std::uint32_t n) {
+    return randombytes_uniform(n);
+}
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -44,11 +44,11 @@ using Signature = std::array<std::uint8_t, 64>;
 
 struct SignKeyPair {
     PublicKey pk{};
-    Secret sk;  // 64 bytes (libsodium's seed||pk form)
+    Secret sk; // 64 bytes (libsodium's seed||pk form)
 };
 struct BoxKeyPair {
     PublicKey pk{};
-    Secret sk;  // 32 bytes
+    Secret sk; // 32 bytes
 };
 
 SignKeyPair signKeyPair();
@@ -80,4 +80,4 @@ void randomBytes(std::span<std::uint8_t> out);
 // Uniform in [0, n).
 std::uint32_t randomBelow(std::uint32_t n);
 
-}  // namespace pingyi
+} // namespace pingyi

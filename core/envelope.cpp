@@ -27,7 +27,7 @@ void writeHeader(Writer& w, const std::uint8_t (&magic)[4]) {
     w.raw(magic);
     w.u16(kVersion);
 }
-}  // namespace
+} // namespace
 
 SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
                             const PublicKey& collector_box, const PublicKey& device_pk,
@@ -129,7 +129,8 @@ Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<
     w.raw(campaign);
     w.raw(device);
     w.u32(static_cast<std::uint32_t>(hashes.size()));
-    for (auto& h : hashes) w.raw(h);
+    for (auto& h : hashes)
+        w.raw(h);
     w.raw(sign(device_sk, w.bytes()));
     return w.take();
 }
@@ -145,7 +146,8 @@ Result<Ledger> decodeLedger(ByteView bytes) {
     if (!r.ok() || n > kMaxLedger || r.remaining() != std::size_t(n) * 32 + 64)
         return Error::make(ErrorKind::Invalid, "format.truncated", {"ledger"});
     l.hashes.resize(n);
-    for (auto& h : l.hashes) r.fixed(h);
+    for (auto& h : l.hashes)
+        r.fixed(h);
     std::size_t signed_len = r.offset();
     r.fixed(l.signature);
     if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"ledger"});
@@ -158,4 +160,4 @@ Result<Ledger> decodeLedger(ByteView bytes) {
     return l;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -21,7 +21,7 @@ struct Envelope {
 
 struct SealedEnvelope {
     Bytes bytes;
-    Hash32 hash{};  // BLAKE2b-256 of bytes; the receipt code derives from it
+    Hash32 hash{}; // BLAKE2b-256 of bytes; the receipt code derives from it
 };
 
 // Encodes, pads and seals the ballot to the collector, then signs the envelope with the
@@ -41,7 +41,7 @@ Result<Ballot> openEnvelope(const Envelope& env, const BoxKeyPair& collector, co
 struct DeviceCertificate {
     Hash32 campaign{};
     PublicKey device{};
-    std::string label;  // "平板 01"
+    std::string label; // "平板 01"
     Signature signature{};
     Bytes bytes;
 };
@@ -54,7 +54,7 @@ Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& org
 struct Ledger {
     Hash32 campaign{};
     PublicKey device{};
-    std::vector<Hash32> hashes;  // strictly ascending
+    std::vector<Hash32> hashes; // strictly ascending
     Signature signature{};
     Bytes bytes;
 };
@@ -63,4 +63,4 @@ Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<
 // Verifies the device's signature (the device key is inside; callers check it is enrolled).
 Result<Ledger> decodeLedger(ByteView bytes);
 
-}  // namespace pingyi
+} // namespace pingyi

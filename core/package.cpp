@@ -20,7 +20,8 @@ json tokensToJson(const std::vector<TokenSet>& sets) {
     for (auto& s : sets) {
         std::vector<std::string> tags;
         tags.reserve(s.tags.size());
-        for (auto& t : s.tags) tags.push_back(toHex(t));
+        for (auto& t : s.tags)
+            tags.push_back(toHex(t));
         arr.push_back({{"meeting", s.meeting}, {"category", s.category}, {"tags", tags}});
     }
     return arr;
@@ -72,7 +73,8 @@ struct SignedFile {
     Signature sig{};
 };
 
-Result<SignedFile> readSignedFile(ByteView bytes, const std::uint8_t (&magic)[4], const char* what) {
+Result<SignedFile> readSignedFile(ByteView bytes, const std::uint8_t (&magic)[4],
+                                  const char* what) {
     Reader r(bytes);
     std::uint8_t m[4];
     std::uint16_t version = 0;
@@ -82,8 +84,10 @@ Result<SignedFile> readSignedFile(ByteView bytes, const std::uint8_t (&magic)[4]
         return Error::make(ErrorKind::Invalid, "format.bad_magic", {what});
     if (!r.u16(version)) return Error::make(ErrorKind::Invalid, "format.truncated", {what});
     if (version != kVersion)
-        return Error::make(ErrorKind::Invalid, "format.bad_version", {what, std::to_string(version)});
-    if (!r.blob32(body, kMaxBody)) return Error::make(ErrorKind::Invalid, "format.truncated", {what});
+        return Error::make(ErrorKind::Invalid, "format.bad_version",
+                           {what, std::to_string(version)});
+    if (!r.blob32(body, kMaxBody))
+        return Error::make(ErrorKind::Invalid, "format.truncated", {what});
     f.signed_part = bytes.first(r.offset());
     if (!r.fixed(f.sig)) return Error::make(ErrorKind::Invalid, "format.truncated", {what});
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {what});
@@ -98,13 +102,14 @@ bool keyFromJson(const json& j, const char* key, PublicKey& out) {
     std::memcpy(out.data(), h.data(), 32);
     return true;
 }
-}  // namespace
+} // namespace
 
 void TokenIndex::add(const Campaign& c, const std::vector<TokenSet>& sets) {
     for (auto& s : sets) {
         auto m = c.meeting(s.meeting);
         if (!m) continue;
-        for (auto& t : s.tags) map_[t] = TokenPlace{*m, s.category};
+        for (auto& t : s.tags)
+            map_[t] = TokenPlace{*m, s.category};
     }
 }
 
@@ -179,4 +184,4 @@ Result<TokenAdditions> decodeAdditions(ByteView bytes, const Package& package) {
     return a;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -13,28 +13,28 @@
 namespace pingyi {
 
 struct TokenSet {
-    std::string meeting;   // "U1/social"
-    std::string category;  // "npc"
+    std::string meeting;  // "U1/social"
+    std::string category; // "npc"
     std::vector<Hash32> tags;
 };
 
 struct PackageBody {
     Campaign campaign;
     PublicKey organiser{};
-    PublicKey collector_box{};   // ballots are sealed to this key
-    PublicKey collector_sign{};  // acknowledgements and results are signed with this key
+    PublicKey collector_box{};  // ballots are sealed to this key
+    PublicKey collector_sign{}; // acknowledgements and results are signed with this key
     std::vector<TokenSet> tokens;
 };
 
 struct Package {
     PackageBody body;
-    Hash32 digest{};  // BLAKE2b-256 of the signed bytes: the campaign's identity everywhere
-    Bytes bytes;      // the whole file
+    Hash32 digest{}; // BLAKE2b-256 of the signed bytes: the campaign's identity everywhere
+    Bytes bytes;     // the whole file
 };
 
 struct TokenAdditions {
-    Hash32 campaign{};       // the package digest these tokens extend
-    std::uint32_t serial = 0;  // 1, 2, ... per campaign (for display and ordering of files)
+    Hash32 campaign{};        // the package digest these tokens extend
+    std::uint32_t serial = 0; // 1, 2, ... per campaign (for display and ordering of files)
     std::vector<TokenSet> tokens;
     Hash32 digest{};
     Bytes bytes;
@@ -57,7 +57,8 @@ class TokenIndex {
     struct HashOf {
         std::size_t operator()(const Hash32& h) const {
             std::size_t v = 0;
-            for (int i = 0; i < 8; ++i) v = (v << 8) | h[static_cast<std::size_t>(i)];
+            for (int i = 0; i < 8; ++i)
+                v = (v << 8) | h[static_cast<std::size_t>(i)];
             return v;
         }
     };
@@ -74,4 +75,4 @@ Bytes encodeAdditions(const Hash32& campaign, std::uint32_t serial,
 // Verifies the organiser signature against the package's organiser and the campaign digest.
 Result<TokenAdditions> decodeAdditions(ByteView bytes, const Package& package);
 
-}  // namespace pingyi
+} // namespace pingyi

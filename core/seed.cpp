@@ -15,7 +15,7 @@ Subject agency(std::string id, std::string unit, std::string name, std::string r
     return Subject{std::move(id), std::move(unit),   std::move(name),       "机关科室",
                    "agency",      std::move(report), std::move(commitments)};
 }
-}  // namespace
+} // namespace
 
 Campaign seedCampaign() {
     Campaign c;
@@ -42,16 +42,12 @@ Campaign seedCampaign() {
         {"agency",
          "企业评机关",
          "Enterprises appraise the agencies",
-         {{"rules", "服务制度", "Service rules",
-           "服务企业的各项规章制度是否健全", 1},
-          {"system", "服务体系", "Service system",
-           "是否建立改进企业服务的工作体系", 1},
-          {"feedback", "问题反馈", "Problem feedback",
-           "是否建立企业反映问题的受理、整改、反馈机制", 1},
-          {"attitude", "服务态度", "Service attitude",
-           "服务热情、耐心、细致", 1},
-          {"efficiency", "办事效率", "Work efficiency",
-           "在规定时限内办结企业事项", 1}}},
+         {{"rules", "服务制度", "Service rules", "服务企业的各项规章制度是否健全", 1},
+          {"system", "服务体系", "Service system", "是否建立改进企业服务的工作体系", 1},
+          {"feedback", "问题反馈", "Problem feedback", "是否建立企业反映问题的受理、整改、反馈机制",
+           1},
+          {"attitude", "服务态度", "Service attitude", "服务热情、耐心、细致", 1},
+          {"efficiency", "办事效率", "Work efficiency", "在规定时限内办结企业事项", 1}}},
     };
     c.groups = {
         {"self",
@@ -101,16 +97,12 @@ Campaign seedCampaign() {
         chief("S07", "U2", "赵丽", "中心主任",
               "负责中小企业服务中心全面工作，组织培训23场、融资对接8次。",
               "服务窗口周末预约办理；对企业诉求限时办结。"),
-        chief("S08", "U2", "黄海", "融资服务部部长",
-              "负责担保与融资对接，帮助47家企业获得贷款。",
+        chief("S08", "U2", "黄海", "融资服务部部长", "负责担保与融资对接，帮助47家企业获得贷款。",
               "融资申请受理后10个工作日内给出意见。"),
-        chief("S09", "U2", "周静", "培训服务部部长",
-              "负责企业经营管理人员培训，培训学员1600人次。",
+        chief("S09", "U2", "周静", "培训服务部部长", "负责企业经营管理人员培训，培训学员1600人次。",
               "培训课程按企业需求设置，免费提供。"),
-        agency("S10", "U3", "投资科（机关）", "技改项目备案、审核服务。",
-               "一次性告知，限时办结。"),
-        agency("S11", "U3", "企业科（机关）", "中小企业服务与减负。",
-               "问题受理、整改、反馈闭环。"),
+        agency("S10", "U3", "投资科（机关）", "技改项目备案、审核服务。", "一次性告知，限时办结。"),
+        agency("S11", "U3", "企业科（机关）", "中小企业服务与减负。", "问题受理、整改、反馈闭环。"),
         agency("S12", "U3", "节能科（机关）", "节能监察与服务。", "执法标准公开。"),
         agency("S13", "U3", "法规科（机关）", "行政审批服务。", "首问负责，限时办结。"),
     };
@@ -118,4 +110,4 @@ Campaign seedCampaign() {
     return c;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

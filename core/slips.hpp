@@ -11,8 +11,9 @@
 
 namespace pingyi {
 
-std::string renderSlipsHtml(const Campaign& c, const MeetingRef& meeting, const std::string& category,
-                            const std::vector<Token>& tokens, Lang lang);
+std::string renderSlipsHtml(const Campaign& c, const MeetingRef& meeting,
+                            const std::string& category, const std::vector<Token>& tokens,
+                            Lang lang);
 std::string htmlEscape(std::string_view s);
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -51,13 +51,17 @@ std::size_t utf8Length(std::string_view s) {
 std::string trim(std::string_view s) {
     std::size_t b = 0, e = s.size();
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (b < e && space(s[b])) ++b;
-    while (e > b && space(s[e - 1])) --e;
+    while (b < e && space(s[b]))
+        ++b;
+    while (e > b && space(s[e - 1]))
+        --e;
     // Also strip the ideographic space U+3000 that Chinese input methods produce.
     std::string r(s.substr(b, e - b));
     const std::string ideo = "\xE3\x80\x80";
-    while (r.size() >= 3 && r.compare(0, 3, ideo) == 0) r.erase(0, 3);
-    while (r.size() >= 3 && r.compare(r.size() - 3, 3, ideo) == 0) r.erase(r.size() - 3);
+    while (r.size() >= 3 && r.compare(0, 3, ideo) == 0)
+        r.erase(0, 3);
+    while (r.size() >= 3 && r.compare(r.size() - 3, 3, ideo) == 0)
+        r.erase(r.size() - 3);
     return r;
 }
 
@@ -116,4 +120,4 @@ Result<DecodedText> decodeText(std::string_view bytes, const std::string& source
     return out;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -10,7 +10,7 @@
 namespace pingyi {
 
 bool isValidUtf8(std::string_view s);
-std::size_t utf8Length(std::string_view s);  // code points; assumes valid UTF-8
+std::size_t utf8Length(std::string_view s); // code points; assumes valid UTF-8
 std::string trim(std::string_view s);
 // Letters, digits, '-', '_', '.'; starts with a letter or digit; at most 64 bytes.
 bool isIdentifier(std::string_view s);
@@ -28,4 +28,4 @@ struct DecodedText {
 // UTF-8 text. Error text.undecodable names the source and the byte offset that fails.
 Result<DecodedText> decodeText(std::string_view bytes, const std::string& source_name);
 
-}  // namespace pingyi
+} // namespace pingyi

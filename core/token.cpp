@@ -17,7 +17,8 @@ int symbolValue(char c) {
 std::uint32_t checkSum(std::string_view symbols) {
     std::uint32_t sum = 0;
     for (std::size_t i = 0; i < symbols.size(); ++i)
-        sum += static_cast<std::uint32_t>(i + 1) * static_cast<std::uint32_t>(symbolValue(symbols[i]));
+        sum +=
+            static_cast<std::uint32_t>(i + 1) * static_cast<std::uint32_t>(symbolValue(symbols[i]));
     return sum % kMod;
 }
 
@@ -29,7 +30,7 @@ char checkSymbol(std::string_view body) {
     std::uint32_t c = (need * 2) % kMod;
     return kTokenAlphabet[c];
 }
-}  // namespace
+} // namespace
 
 std::string Token::display() const {
     std::string s;
@@ -50,7 +51,8 @@ Token tokenFromValues(std::span<const std::uint8_t> values15) {
 
 Token newToken() {
     std::uint8_t v[kTokenBodyLength];
-    for (auto& x : v) x = static_cast<std::uint8_t>(randomBelow(kMod));
+    for (auto& x : v)
+        x = static_cast<std::uint8_t>(randomBelow(kMod));
     return tokenFromValues(v);
 }
 
@@ -93,7 +95,8 @@ Hash32 tokenTag(std::string_view campaign_id, const Token& token) {
 std::string receiptCode(const Hash32& h) {
     // 10 symbols * log2(31) = 49.5 bits from the first 8 bytes.
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | h[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | h[static_cast<std::size_t>(i)];
     std::string s;
     for (int i = 0; i < 10; ++i) {
         if (i == 5) s.push_back('-');
@@ -103,4 +106,4 @@ std::string receiptCode(const Hash32& h) {
     return s;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -19,7 +19,7 @@ inline constexpr std::size_t kTokenLength = 16;
 // A token in canonical form: 16 upper-case symbols, no separators.
 struct Token {
     std::string symbols;
-    std::string display() const;  // "XXXX-XXXX-XXXX-XXXX"
+    std::string display() const; // "XXXX-XXXX-XXXX-XXXX"
 };
 
 // Draws a new token from the OS random source.
@@ -41,4 +41,4 @@ Hash32 tokenTag(std::string_view campaign_id, const Token& token);
 // A receipt code (回执码) from an envelope hash: 10 symbols of the token alphabet, "XXXXX-XXXXX".
 std::string receiptCode(const Hash32& envelope_hash);
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -17,9 +17,12 @@ Result<Bytes> readFile(const fs::path& path, std::size_t max_bytes) {
     auto size = fs::file_size(path, ec);
     if (ec) return Error::make(ErrorKind::Io, "file.read_failed", {path.string(), ec.message()});
     if (size > max_bytes)
-        return Error::make(ErrorKind::Invalid, "file.too_large", {path.string(), std::to_string(max_bytes)});
+        return Error::make(ErrorKind::Invalid, "file.too_large",
+                           {path.string(), std::to_string(max_bytes)});
     std::ifstream in(path, std::ios::binary);
-    if (!in) return Error::make(ErrorKind::Io, "file.read_failed", {path.string(), std::strerror(errno)});
+    if (!in)
+        return Error::make(ErrorKind::Io, "file.read_failed",
+                           {path.string(), std::strerror(errno)});
     Bytes b(size);
     in.read(reinterpret_cast<char*>(b.data()), static_cast<std::streamsize>(size));
     if (static_cast<std::size_t>(in.gcount()) != size)
@@ -82,4 +85,4 @@ Status ensureDirectory(const fs::path& dir) {
     return {};
 }
 
-}  // namespace pingyi
+} // namespace pingyi

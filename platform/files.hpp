@@ -20,4 +20,4 @@ Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode =
 Status writeFileAtomic(const fs::path& path, std::string_view text, bool private_mode = false);
 Status ensureDirectory(const fs::path& dir);
 
-}  // namespace pingyi
+} // namespace pingyi

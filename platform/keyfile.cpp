@@ -11,9 +11,12 @@ using nlohmann::json;
 
 const char* keyRoleName(KeyRole r) {
     switch (r) {
-    case KeyRole::Organiser: return "organiser";
-    case KeyRole::Collector: return "collector";
-    case KeyRole::UnitHead: return "unit-head";
+    case KeyRole::Organiser:
+        return "organiser";
+    case KeyRole::Collector:
+        return "collector";
+    case KeyRole::UnitHead:
+        return "unit-head";
     }
     return "?";
 }
@@ -25,7 +28,9 @@ Result<KeyRole> keyRoleFromName(std::string_view n) {
     return Error::make(ErrorKind::Invalid, "key.bad_role", {std::string(n)});
 }
 
-std::string PublicKeys::fingerprint() const { return pingyi::fingerprint(sign); }
+std::string PublicKeys::fingerprint() const {
+    return pingyi::fingerprint(sign);
+}
 
 SecretKeys newKeys(KeyRole role, const std::string& label) {
     SecretKeys k;
@@ -61,7 +66,7 @@ std::string lockSecret(const Secret& secret, std::string_view passphrase) {
     Secret key(crypto_secretbox_KEYBYTES);
     if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), salt, ops, mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return {};  // out of memory; the caller sees an empty string
+        return {}; // out of memory; the caller sees an empty string
     Bytes ct(secret.size() + crypto_secretbox_MACBYTES);
     crypto_secretbox_easy(ct.data(), secret.data(), secret.size(), nonce, key.data());
     json j = {{"kdf", "argon2id13"},
@@ -77,15 +82,15 @@ Result<Secret> unlockSecret(std::string_view locked, std::string_view passphrase
     json j = json::parse(locked.begin(), locked.end(), nullptr, false);
     Bytes salt, nonce, ct;
     if (j.is_discarded() || !j.is_object() || j.value("kdf", "") != "argon2id13" ||
-        !j.contains("opslimit") || !j["opslimit"].is_number_unsigned() ||
-        !j.contains("memlimit") || !j["memlimit"].is_number_unsigned() ||
-        !fromHex(j.value("salt", ""), salt) || salt.size() != crypto_pwhash_SALTBYTES ||
-        !fromHex(j.value("nonce", ""), nonce) || nonce.size() != crypto_secretbox_NONCEBYTES ||
-        !fromHex(j.value("ciphertext", ""), ct) || ct.size() < crypto_secretbox_MACBYTES)
+        !j.contains("opslimit") || !j["opslimit"].is_number_unsigned() || !j.contains("memlimit") ||
+        !j["memlimit"].is_number_unsigned() || !fromHex(j.value("salt", ""), salt) ||
+        salt.size() != crypto_pwhash_SALTBYTES || !fromHex(j.value("nonce", ""), nonce) ||
+        nonce.size() != crypto_secretbox_NONCEBYTES || !fromHex(j.value("ciphertext", ""), ct) ||
+        ct.size() < crypto_secretbox_MACBYTES)
         return Error::make(ErrorKind::Invalid, "key.bad_locked");
     auto ops = j["opslimit"].get<unsigned long long>();
     auto mem = j["memlimit"].get<std::size_t>();
-    if (ops > 64 || mem > (std::size_t(2) << 30))  // refuse absurd costs from a tampered file
+    if (ops > 64 || mem > (std::size_t(2) << 30)) // refuse absurd costs from a tampered file
         return Error::make(ErrorKind::Invalid, "key.bad_locked");
     Secret key(crypto_secretbox_KEYBYTES);
     if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), salt.data(),
@@ -117,7 +122,8 @@ static Result<PublicKeys> publicFromJson(const json& p, const std::string& file)
     k.role = *role;
     k.label = p.value("label", "");
     Hash32 h;
-    if (!fromHex32(p.value("sign", ""), h)) return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
+    if (!fromHex32(p.value("sign", ""), h))
+        return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
     std::memcpy(k.sign.data(), h.data(), 32);
     if (k.role == KeyRole::Collector) {
         if (!fromHex32(p.value("box", ""), h))
@@ -187,4 +193,4 @@ Result<PublicKeys> loadPublicKeys(const fs::path& path) {
     return decodePublicKeyFile(*text, path.string());
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -12,21 +12,21 @@
 namespace pingyi {
 
 enum class KeyRole { Organiser, Collector, UnitHead };
-const char* keyRoleName(KeyRole r);  // "organiser", "collector", "unit-head"
+const char* keyRoleName(KeyRole r); // "organiser", "collector", "unit-head"
 Result<KeyRole> keyRoleFromName(std::string_view name);
 
 struct PublicKeys {
     KeyRole role = KeyRole::Organiser;
     std::string label;
-    PublicKey sign{};  // every role signs
-    PublicKey box{};   // collector only: ballots are sealed to it
-    std::string fingerprint() const;  // of the signing key (and box key for the collector)
+    PublicKey sign{};                // every role signs
+    PublicKey box{};                 // collector only: ballots are sealed to it
+    std::string fingerprint() const; // of the signing key (and box key for the collector)
 };
 
 struct SecretKeys {
     PublicKeys pub;
-    Secret sign_sk;  // 64 bytes
-    BoxKeyPair box;  // collector only
+    Secret sign_sk; // 64 bytes
+    BoxKeyPair box; // collector only
 };
 
 SecretKeys newKeys(KeyRole role, const std::string& label);
@@ -47,4 +47,4 @@ Result<PublicKeys> loadPublicKeys(const fs::path& path);
 std::string lockSecret(const Secret& secret, std::string_view passphrase);
 Result<Secret> unlockSecret(std::string_view locked, std::string_view passphrase);
 
-}  // namespace pingyi
+} // namespace pingyi

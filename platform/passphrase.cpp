@@ -25,7 +25,8 @@ Result<std::string> promptOnce(const std::string& prompt) {
     }
     std::string line;
     char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n') line.push_back(c);
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        line.push_back(c);
     if (have_term) tcsetattr(fd, TCSAFLUSH, &old);
     (void)!::write(fd, "\n", 1);
     ::close(fd);
@@ -33,9 +34,10 @@ Result<std::string> promptOnce(const std::string& prompt) {
 }
 
 void stripNewline(std::string& s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+        s.pop_back();
 }
-}  // namespace
+} // namespace
 
 Result<std::string> obtainSecret(const SecretSource& src) {
     std::string s;
@@ -66,4 +68,4 @@ Result<std::string> obtainSecret(const SecretSource& src) {
     return s;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

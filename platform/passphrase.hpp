@@ -19,4 +19,4 @@ struct SecretSource {
 // secret.empty, file.not_found.
 Result<std::string> obtainSecret(const SecretSource& source);
 
-}  // namespace pingyi
+} // namespace pingyi

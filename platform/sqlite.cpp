@@ -54,7 +54,9 @@ Status Stmt::reset() {
     err_.reset();
     return {};
 }
-std::int64_t Stmt::i64(int col) const { return sqlite3_column_int64(s_, col); }
+std::int64_t Stmt::i64(int col) const {
+    return sqlite3_column_int64(s_, col);
+}
 ByteView Stmt::blobView(int col) const {
     auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(s_, col));
     int n = sqlite3_column_bytes(s_, col);
@@ -66,7 +68,8 @@ Bytes Stmt::blob(int col) const {
 }
 std::string Stmt::text(int col) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string();
 }
 
 Db& Db::operator=(Db&& o) noexcept {
@@ -118,9 +121,15 @@ Result<Stmt> Db::prepare(const char* sql) {
     return Stmt(s, name_);
 }
 
-Status Db::begin() { return exec("BEGIN IMMEDIATE"); }
-Status Db::commit() { return exec("COMMIT"); }
-void Db::rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+Status Db::begin() {
+    return exec("BEGIN IMMEDIATE");
+}
+Status Db::commit() {
+    return exec("COMMIT");
+}
+void Db::rollback() {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
 
 Status Db::checkpointTruncate() {
     int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
@@ -128,4 +137,4 @@ Status Db::checkpointTruncate() {
     return {};
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -25,12 +25,12 @@ class Stmt {
     Stmt& bind(int i, std::int64_t v);
     // True while a row is available; errors are reported by error() after it returns false.
     bool step();
-    Status run();  // steps to completion
+    Status run(); // steps to completion
     Status reset();
     std::int64_t i64(int col) const;
     Bytes blob(int col) const;
     std::string text(int col) const;
-    ByteView blobView(int col) const;  // valid until the next step()
+    ByteView blobView(int col) const; // valid until the next step()
     const std::optional<Error>& error() const { return err_; }
 
   private:
@@ -49,7 +49,7 @@ class Db {
     static Result<Db> open(const std::string& path, bool create);
     Status exec(const char* sql);
     Result<Stmt> prepare(const char* sql);
-    Status begin();  // BEGIN IMMEDIATE
+    Status begin(); // BEGIN IMMEDIATE
     Status commit();
     void rollback();
     // Moves WAL content into the database and truncates the WAL to zero bytes.
@@ -86,4 +86,4 @@ class Transaction {
     bool open_ = false;
 };
 
-}  // namespace pingyi
+} // namespace pingyi

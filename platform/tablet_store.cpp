@@ -38,10 +38,11 @@ Result<std::optional<Bytes>> getMeta(Db& db, std::string_view key) {
 Result<Bytes> requireMeta(Db& db, std::string_view key) {
     auto v = getMeta(db, key);
     if (!v) return v.error();
-    if (!*v) return Error::make(ErrorKind::Invalid, "store.incomplete", {db.name(), std::string(key)});
+    if (!*v)
+        return Error::make(ErrorKind::Invalid, "store.incomplete", {db.name(), std::string(key)});
     return std::move(**v);
 }
-}  // namespace
+} // namespace
 
 Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& package,
                                         const Bytes& certificate, const SignKeyPair& device,
@@ -50,7 +51,8 @@ Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& pack
     PY_TRY(ensureDirectory(dir));
     fs::path file = dir / kFileName;
     std::error_code ec;
-    if (fs::exists(file, ec)) return Error::make(ErrorKind::Conflict, "store.exists", {file.string()});
+    if (fs::exists(file, ec))
+        return Error::make(ErrorKind::Conflict, "store.exists", {file.string()});
     auto cert = decodeCertificate(certificate, package.body.organiser);
     if (!cert) return cert.error();
     if (cert->campaign != package.digest || cert->device != device.pk)
@@ -75,7 +77,8 @@ Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& pack
 Result<TabletStore> TabletStore::open(const fs::path& dir) {
     fs::path file = dir / kFileName;
     std::error_code ec;
-    if (!fs::exists(file, ec)) return Error::make(ErrorKind::NotFound, "store.not_found", {dir.string()});
+    if (!fs::exists(file, ec))
+        return Error::make(ErrorKind::NotFound, "store.not_found", {dir.string()});
     TabletStore s;
     s.dir_ = dir;
     auto db = Db::open(file.string(), false);
@@ -119,10 +122,12 @@ Result<Secret> TabletStore::unlockDeviceKey(std::string_view pin) const {
     if (!locked) return locked.error();
     auto sk = unlockSecret(std::string(locked->begin(), locked->end()), pin);
     if (!sk) {
-        if (sk.error().kind == ErrorKind::Auth) return Error::make(ErrorKind::Auth, "tablet.wrong_pin");
+        if (sk.error().kind == ErrorKind::Auth)
+            return Error::make(ErrorKind::Auth, "tablet.wrong_pin");
         return sk.error();
     }
-    if (signPublicOf(*sk) != cert_.device) return Error::make(ErrorKind::Invalid, "key.mismatch", {db_->name()});
+    if (signPublicOf(*sk) != cert_.device)
+        return Error::make(ErrorKind::Invalid, "key.mismatch", {db_->name()});
     return sk;
 }
 
@@ -154,8 +159,8 @@ Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers
     Hash32 tag = tokenTag(campaign().id, token);
     auto ballot = buildBallot(campaign(), package_->digest, place->meeting, tag, answers);
     if (!ballot) return ballot.error();
-    SealedEnvelope env = sealEnvelope(*ballot, padded_size_, package_->body.collector_box,
-                                      cert_.device, device_sk);
+    SealedEnvelope env =
+        sealEnvelope(*ballot, padded_size_, package_->body.collector_box, cert_.device, device_sk);
     ballot->wipe();
     {
         Transaction tx(*db_);
@@ -217,7 +222,8 @@ Result<std::vector<StoredEnvelope>> TabletStore::envelopes(bool only_unacknowled
     while (st->step()) {
         StoredEnvelope e;
         auto h = st->blobView(0);
-        if (h.size() != 32) return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
+        if (h.size() != 32)
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
         std::copy(h.begin(), h.end(), e.hash.begin());
         e.bytes = st->blob(1);
         out.push_back(std::move(e));
@@ -233,7 +239,8 @@ Result<Bytes> TabletStore::ledger(const Secret& device_sk) const {
     while (st->step()) {
         Hash32 h{};
         auto v = st->blobView(0);
-        if (v.size() != 32) return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
+        if (v.size() != 32)
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
         std::copy(v.begin(), v.end(), h.begin());
         hashes.push_back(h);
     }
@@ -272,4 +279,4 @@ Status TabletStore::setSetting(std::string_view key, std::string_view value) {
     return putMeta(*db_, "setting." + std::string(key), view(value));
 }
 
-}  // namespace pingyi
+} // namespace pingyi

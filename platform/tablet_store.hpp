@@ -23,7 +23,7 @@ struct TabletCounts {
 
 struct CastReceipt {
     Hash32 envelope_hash{};
-    std::string code;  // 回执码
+    std::string code; // 回执码
 };
 
 struct StoredEnvelope {
@@ -88,4 +88,4 @@ class TabletStore {
     std::size_t padded_size_ = 0;
 };
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -44,7 +44,8 @@ Result<std::vector<TokenSet>> readIssued(const Workspace& ws) {
         for (auto& t : e.value("tags", json::array())) {
             Hash32 h;
             if (!t.is_string() || !fromHex32(t.get<std::string>(), h))
-                return Error::make(ErrorKind::Invalid, "workspace.bad_issued", {ws.issuedFile().string()});
+                return Error::make(ErrorKind::Invalid, "workspace.bad_issued",
+                                   {ws.issuedFile().string()});
             s.tags.push_back(h);
         }
         out.push_back(std::move(s));
@@ -56,7 +57,8 @@ Status writeIssued(const Workspace& ws, const std::vector<TokenSet>& sets) {
     json arr = json::array();
     for (auto& s : sets) {
         std::vector<std::string> tags;
-        for (auto& t : s.tags) tags.push_back(toHex(t));
+        for (auto& t : s.tags)
+            tags.push_back(toHex(t));
         arr.push_back({{"meeting", s.meeting}, {"category", s.category}, {"tags", tags}});
     }
     return writeFileAtomic(ws.issuedFile(), arr.dump(1) + "\n");
@@ -68,7 +70,8 @@ Result<IssuedTokens> drawTokens(const Workspace& ws, const Campaign& c, const st
     auto m = c.meeting(meeting);
     if (!m) return Error::make(ErrorKind::Invalid, "campaign.unknown_meeting", {meeting});
     if (!c.category(*c.group(m->group), category))
-        return Error::make(ErrorKind::Invalid, "campaign.unknown_category_in_meeting", {meeting, category});
+        return Error::make(ErrorKind::Invalid, "campaign.unknown_category_in_meeting",
+                           {meeting, category});
     if (count == 0 || count > 100000)
         return Error::make(ErrorKind::Invalid, "tokens.bad_count", {std::to_string(count)});
     IssuedTokens out;
@@ -101,7 +104,7 @@ Result<IssuedTokens> drawTokens(const Workspace& ws, const Campaign& c, const st
     PY_TRY(writeFileAtomic(out.html, renderSlipsHtml(c, *m, category, out.tokens, lang), true));
     return out;
 }
-}  // namespace
+} // namespace
 
 Result<IssuedTokens> issueTokens(const Workspace& ws, const Campaign& c, const std::string& meeting,
                                  const std::string& category, std::size_t count, Lang lang) {
@@ -117,11 +120,14 @@ Result<IssuedTokens> issueTokens(const Workspace& ws, const Campaign& c, const s
     return issued;
 }
 
-Result<Package> sealCampaign(const Workspace& ws, const SecretKeys& organiser, const PublicKeys& collector) {
+Result<Package> sealCampaign(const Workspace& ws, const SecretKeys& organiser,
+                             const PublicKeys& collector) {
     if (organiser.pub.role != KeyRole::Organiser)
-        return Error::make(ErrorKind::Invalid, "key.wrong_role", {keyRoleName(organiser.pub.role), "organiser"});
+        return Error::make(ErrorKind::Invalid, "key.wrong_role",
+                           {keyRoleName(organiser.pub.role), "organiser"});
     if (collector.role != KeyRole::Collector)
-        return Error::make(ErrorKind::Invalid, "key.wrong_role", {keyRoleName(collector.role), "collector"});
+        return Error::make(ErrorKind::Invalid, "key.wrong_role",
+                           {keyRoleName(collector.role), "collector"});
     auto parsed = loadCampaignSource(ws.campaignFile());
     if (!parsed.campaign) return parsed.problems.front();
     auto sets = readIssued(ws);
@@ -155,8 +161,9 @@ Result<Package> loadPackage(const fs::path& file, const PublicKey* organiser) {
     return pkg;
 }
 
-Result<AddedTokens> addTokens(const Workspace& ws, const SecretKeys& organiser, const std::string& meeting,
-                              const std::string& category, std::size_t count, Lang lang) {
+Result<AddedTokens> addTokens(const Workspace& ws, const SecretKeys& organiser,
+                              const std::string& meeting, const std::string& category,
+                              std::size_t count, Lang lang) {
     auto pkg = loadPackage(ws.packageFile(), &organiser.pub.sign);
     if (!pkg) return pkg.error();
     auto issued = drawTokens(ws, pkg->body.campaign, meeting, category, count, lang);
@@ -176,9 +183,9 @@ Result<AddedTokens> addTokens(const Workspace& ws, const SecretKeys& organiser, 
     return AddedTokens{std::move(*issued), file};
 }
 
-Result<std::vector<PreparedTablet>> prepareTablets(const Package& package, const SecretKeys& organiser,
-                                                   const fs::path& out_dir, std::size_t count,
-                                                   const std::string& label_prefix, std::string_view pin) {
+Result<std::vector<PreparedTablet>>
+prepareTablets(const Package& package, const SecretKeys& organiser, const fs::path& out_dir,
+               std::size_t count, const std::string& label_prefix, std::string_view pin) {
     if (organiser.pub.sign != package.body.organiser)
         return Error::make(ErrorKind::Forged, "package.other_organiser", {out_dir.string()});
     if (count == 0 || count > 1000) return Error::make(ErrorKind::Invalid, "tablet.bad_count");
@@ -187,7 +194,8 @@ Result<std::vector<PreparedTablet>> prepareTablets(const Package& package, const
         char num[16];
         std::snprintf(num, sizeof num, "%02zu", i);
         std::string label = label_prefix + num;
-        fs::path dir = count == 1 && label_prefix.empty() ? out_dir : out_dir / ("tablet-" + std::string(num));
+        fs::path dir =
+            count == 1 && label_prefix.empty() ? out_dir : out_dir / ("tablet-" + std::string(num));
         SignKeyPair device = signKeyPair();
         Bytes cert = encodeCertificate(package.digest, device.pk, label, organiser.sign_sk);
         auto store = TabletStore::create(dir, package, cert, device, pin);
@@ -197,4 +205,4 @@ Result<std::vector<PreparedTablet>> prepareTablets(const Package& package, const
     return out;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

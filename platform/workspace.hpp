@@ -63,8 +63,8 @@ struct PreparedTablet {
     std::string label;
     std::string fingerprint;
 };
-Result<std::vector<PreparedTablet>> prepareTablets(const Package& package, const SecretKeys& organiser,
-                                                   const fs::path& out_dir, std::size_t count,
-                                                   const std::string& label_prefix, std::string_view pin);
+Result<std::vector<PreparedTablet>>
+prepareTablets(const Package& package, const SecretKeys& organiser, const fs::path& out_dir,
+               std::size_t count, const std::string& label_prefix, std::string_view pin);
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -7,7 +7,7 @@ namespace pingyi {
 namespace {
 constexpr std::uint8_t kBundleMagic[4] = {'P', 'Y', 'B', 'N'};
 constexpr std::uint16_t kVersion = 1;
-}  // namespace
+} // namespace
 
 Bytes encodeBundle(const Hash32& campaign, const Bytes& certificate, const Bytes& ledger,
                    const std::vector<StoredEnvelope>& envelopes, const Secret& device_sk) {
@@ -18,7 +18,8 @@ Bytes encodeBundle(const Hash32& campaign, const Bytes& certificate, const Bytes
     w.blob32(certificate);
     w.blob32(ledger);
     w.u32(static_cast<std::uint32_t>(envelopes.size()));
-    for (auto& e : envelopes) w.blob32(e.bytes);
+    for (auto& e : envelopes)
+        w.blob32(e.bytes);
     w.raw(sign(device_sk, w.bytes()));
     return w.take();
 }
@@ -31,13 +32,15 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
         return Error::make(ErrorKind::Invalid, "format.bad_magic", {"bundle"});
     if (!r.u16(version)) return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
     if (version != kVersion)
-        return Error::make(ErrorKind::Invalid, "format.bad_version", {"bundle", std::to_string(version)});
+        return Error::make(ErrorKind::Invalid, "format.bad_version",
+                           {"bundle", std::to_string(version)});
     Bundle b;
     ByteView cert, ledger;
     std::uint32_t n = 0;
     r.fixed(b.campaign);
     if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
-    if (b.campaign != package.digest) return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
+    if (b.campaign != package.digest)
+        return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
     r.blob32(cert, 1 << 16);
     r.blob32(ledger, std::size_t(kMaxBundleEnvelopes) * 32 + 1024);
     r.u32(n);
@@ -58,7 +61,8 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"bundle"});
     auto c = decodeCertificate(cert, package.body.organiser);
     if (!c) return c.error();
-    if (c->campaign != package.digest) return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
+    if (c->campaign != package.digest)
+        return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
     b.certificate = std::move(*c);
     if (!verify(b.certificate.device, bytes.first(signed_len), sig))
         return Error::make(ErrorKind::Forged, "bundle.bad_signature");
@@ -77,20 +81,22 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
     return b;
 }
 
-Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk, const fs::path& out) {
+Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk,
+                                  const fs::path& out) {
     auto envs = store.envelopes(false);
     if (!envs) return envs.error();
     auto ledger = store.ledger(device_sk);
     if (!ledger) return ledger.error();
-    Bytes bytes = encodeBundle(store.package().digest, store.certificate().bytes, *ledger, *envs,
-                               device_sk);
+    Bytes bytes =
+        encodeBundle(store.package().digest, store.certificate().bytes, *ledger, *envs, device_sk);
     if (out.has_parent_path()) PY_TRY(ensureDirectory(out.parent_path()));
     PY_TRY(writeFileAtomic(out, bytes));
     std::vector<Hash32> hashes;
     hashes.reserve(envs->size());
-    for (auto& e : *envs) hashes.push_back(e.hash);
+    for (auto& e : *envs)
+        hashes.push_back(e.hash);
     PY_TRY(store.markExported(hashes));
     return ExportResult{envs->size(), bytes.size()};
 }
 
-}  // namespace pingyi
+} // namespace pingyi

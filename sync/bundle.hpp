@@ -16,7 +16,7 @@ struct Bundle {
     Hash32 campaign{};
     DeviceCertificate certificate;
     Ledger ledger;
-    std::vector<StoredEnvelope> envelopes;  // as found; each still to be verified by the importer
+    std::vector<StoredEnvelope> envelopes; // as found; each still to be verified by the importer
 };
 
 Bytes encodeBundle(const Hash32& campaign, const Bytes& certificate, const Bytes& ledger,
@@ -36,4 +36,4 @@ struct ExportResult {
 // exported. The file is written atomically.
 Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk, const fs::path& out);
 
-}  // namespace pingyi
+} // namespace pingyi

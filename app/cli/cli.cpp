@@ -35,4 +35,4 @@ int runCli(const std::vector<std::string>& args) {
     return ctx.exit_code;
 }
 
-}  // namespace pingyi
+} // namespace pingyi

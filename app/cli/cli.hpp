@@ -9,4 +9,4 @@ namespace pingyi {
 
 int runCli(const std::vector<std::string>& args);
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -59,4 +59,4 @@ void registerKeyCommands(CLI::App& app, Context& ctx);
 void registerTabletCommands(CLI::App& app, Context& ctx);
 void registerDemoCommand(CLI::App& app, Context& ctx);
 
-}  // namespace pingyi
+} // namespace pingyi

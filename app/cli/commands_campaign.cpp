@@ -11,16 +11,25 @@ void Context::fail(const Error& e) {
     case ErrorKind::Invalid:
     case ErrorKind::NotFound:
     case ErrorKind::Conflict:
-    case ErrorKind::Auth: exit_code = 2; break;
-    case ErrorKind::Forged: exit_code = 3; break;
+    case ErrorKind::Auth:
+        exit_code = 2;
+        break;
+    case ErrorKind::Forged:
+        exit_code = 3;
+        break;
     case ErrorKind::Io:
-    case ErrorKind::Busy: exit_code = 4; break;
-    case ErrorKind::Internal: exit_code = 1; break;
+    case ErrorKind::Busy:
+        exit_code = 4;
+        break;
+    case ErrorKind::Internal:
+        exit_code = 1;
+        break;
     }
 }
 
 Result<SecretKeys> unlockKeyFile(const fs::path& path, const std::string& pass_file, Context& ctx) {
-    auto pass = obtainSecret({pass_file, "PINGYI_PASSPHRASE", ctx.t("cli.prompt.passphrase", {path.string()}), false});
+    auto pass = obtainSecret(
+        {pass_file, "PINGYI_PASSPHRASE", ctx.t("cli.prompt.passphrase", {path.string()}), false});
     if (!pass) return pass.error();
     auto keys = loadSecretKeys(path, *pass);
     wipe(*pass);
@@ -29,7 +38,8 @@ Result<SecretKeys> unlockKeyFile(const fs::path& path, const std::string& pass_f
 
 static fs::path workspaceDir(const std::string& arg) {
     fs::path p(arg);
-    if (p.filename() == "campaign.json") return p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    if (p.filename() == "campaign.json")
+        return p.parent_path().empty() ? fs::path(".") : p.parent_path();
     return p;
 }
 
@@ -42,7 +52,8 @@ void printSummary(const Campaign& c, Context& ctx) {
             if (!groups.empty()) groups += "、";
             groups += ctx.lang == Lang::En && !gr->name_en.empty() ? gr->name_en : gr->name;
         }
-        ctx.say("campaign.summary.unit", {u.id, u.name, std::to_string(c.subjectsOf(u.id).size()), groups});
+        ctx.say("campaign.summary.unit",
+                {u.id, u.name, std::to_string(c.subjectsOf(u.id).size()), groups});
     }
     for (auto& q : c.questionnaires) {
         std::string items;
@@ -71,8 +82,9 @@ void printSummary(const Campaign& c, Context& ctx) {
             if (!quotas.empty()) quotas += "，";
             quotas += cats + " " + std::to_string(q.percent) + "%";
         }
-        ctx.say("campaign.summary.group", {g.name, std::to_string(g.weight), std::to_string(g.min_ballots),
-                                           quotas.empty() ? "-" : quotas});
+        ctx.say("campaign.summary.group",
+                {g.name, std::to_string(g.weight), std::to_string(g.min_ballots),
+                 quotas.empty() ? "-" : quotas});
     }
     ctx.say("campaign.summary.meetings", {std::to_string(c.meetings().size())});
 }
@@ -84,15 +96,18 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
 
     {
         auto* cmd = campaign->add_subcommand("new", ctx.t("cli.campaign.new"));
-        cmd->add_option("--template", o->tmpl, ctx.t("cli.opt.template"))->check(CLI::IsMember({"seed"}));
+        cmd->add_option("--template", o->tmpl, ctx.t("cli.opt.template"))
+            ->check(CLI::IsMember({"seed"}));
         cmd->add_option("--out", o->out, ctx.t("cli.opt.campaign_dir"));
         cmd->callback([&ctx, o] {
             Workspace ws{o->out.empty() ? fs::path(".") : fs::path(o->out)};
             std::error_code ec;
             if (fs::exists(ws.campaignFile(), ec))
-                return ctx.fail(Error::make(ErrorKind::Conflict, "workspace.exists", {ws.campaignFile().string()}));
+                return ctx.fail(Error::make(ErrorKind::Conflict, "workspace.exists",
+                                            {ws.campaignFile().string()}));
             if (auto s = ensureDirectory(ws.dir); !s) return ctx.fail(s.error());
-            if (auto s = writeCampaignSource(ws.campaignFile(), seedCampaign()); !s) return ctx.fail(s.error());
+            if (auto s = writeCampaignSource(ws.campaignFile(), seedCampaign()); !s)
+                return ctx.fail(s.error());
             ctx.say("campaign.written", {ws.campaignFile().string()});
         });
     }
@@ -103,8 +118,10 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             Workspace ws{workspaceDir(o->dir)};
             auto parsed = loadCampaignSource(ws.campaignFile());
             if (!parsed.campaign) {
-                ctx.say("campaign.problems", {std::to_string(parsed.problems.size()), ws.campaignFile().string()});
-                for (auto& p : parsed.problems) *ctx.err << "  " << describe(p, ctx.lang) << "\n";
+                ctx.say("campaign.problems",
+                        {std::to_string(parsed.problems.size()), ws.campaignFile().string()});
+                for (auto& p : parsed.problems)
+                    *ctx.err << "  " << describe(p, ctx.lang) << "\n";
                 ctx.exit_code = 2;
                 return;
             }
@@ -141,21 +158,26 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             }
             if (!problems.empty()) {
                 ctx.say("campaign.problems", {std::to_string(problems.size()), o->subjects});
-                for (auto& p : problems) *ctx.err << "  " << describe(p, ctx.lang) << "\n";
+                for (auto& p : problems)
+                    *ctx.err << "  " << describe(p, ctx.lang) << "\n";
                 ctx.say("campaign.unchanged", {ws.campaignFile().string()});
                 ctx.exit_code = 2;
                 return;
             }
-            if (auto s = writeCampaignSource(ws.campaignFile(), *applied.campaign); !s) return ctx.fail(s.error());
-            ctx.say("campaign.roster_imported", {std::to_string(applied.campaign->units.size()),
-                                                 std::to_string(applied.campaign->subjects.size())});
+            if (auto s = writeCampaignSource(ws.campaignFile(), *applied.campaign); !s)
+                return ctx.fail(s.error());
+            ctx.say("campaign.roster_imported",
+                    {std::to_string(applied.campaign->units.size()),
+                     std::to_string(applied.campaign->subjects.size())});
         });
     }
     {
         auto* cmd = campaign->add_subcommand("seal", ctx.t("cli.campaign.seal"));
         cmd->add_option("--campaign", o->dir, ctx.t("cli.opt.campaign_dir"));
-        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))->required();
-        cmd->add_option("--collector-pub", o->collector, ctx.t("cli.opt.collector_pub"))->required();
+        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))
+            ->required();
+        cmd->add_option("--collector-pub", o->collector, ctx.t("cli.opt.collector_pub"))
+            ->required();
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
         cmd->callback([&ctx, o] {
             Workspace ws{workspaceDir(o->dir)};
@@ -166,9 +188,11 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             auto pkg = sealCampaign(ws, *org, *col);
             if (!pkg) return ctx.fail(pkg.error());
             std::size_t n = 0;
-            for (auto& s : pkg->body.tokens) n += s.tags.size();
-            ctx.say("campaign.sealed", {ws.packageFile().string(), std::to_string(n),
-                                        fingerprint(pkg->body.organiser), toHex(pkg->digest).substr(0, 16)});
+            for (auto& s : pkg->body.tokens)
+                n += s.tags.size();
+            ctx.say("campaign.sealed",
+                    {ws.packageFile().string(), std::to_string(n), fingerprint(pkg->body.organiser),
+                     toHex(pkg->digest).substr(0, 16)});
         });
     }
 
@@ -186,7 +210,8 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             if (!parsed.campaign) return ctx.fail(parsed.problems.front());
             auto r = issueTokens(ws, *parsed.campaign, o->meeting, o->category, o->count, ctx.lang);
             if (!r) return ctx.fail(r.error());
-            ctx.say("tokens.issued", {std::to_string(r->tokens.size()), o->meeting, o->category, r->csv.string(), r->html.string()});
+            ctx.say("tokens.issued", {std::to_string(r->tokens.size()), o->meeting, o->category,
+                                      r->csv.string(), r->html.string()});
         });
     }
     {
@@ -195,7 +220,8 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--meeting", o->meeting, ctx.t("cli.opt.meeting"))->required();
         cmd->add_option("--category", o->category, ctx.t("cli.opt.category"))->required();
         cmd->add_option("--count", o->count, ctx.t("cli.opt.count"))->required();
-        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))->required();
+        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))
+            ->required();
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
         cmd->callback([&ctx, o] {
             Workspace ws{workspaceDir(o->dir)};
@@ -203,10 +229,11 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             if (!org) return ctx.fail(org.error());
             auto r = addTokens(ws, *org, o->meeting, o->category, o->count, ctx.lang);
             if (!r) return ctx.fail(r.error());
-            ctx.say("tokens.added", {std::to_string(r->issued.tokens.size()), o->meeting, o->category,
-                                     r->file.string(), r->issued.csv.string(), r->issued.html.string()});
+            ctx.say("tokens.added",
+                    {std::to_string(r->issued.tokens.size()), o->meeting, o->category,
+                     r->file.string(), r->issued.csv.string(), r->issued.html.string()});
         });
     }
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -14,12 +14,9 @@ namespace pingyi {
 
 namespace {
 const char* kComments[] = {
-    "服务热情，办事效率高，希望继续保持。",
-    "审批材料清单可以再精简一些。",
-    "政策解读及时，企业很受益。",
-    "窗口有时找不到人，建议公开值班电话。",
-    "廉洁自律方面没有听到反映。",
-    "建议多到企业走访，了解实际困难。",
+    "服务热情，办事效率高，希望继续保持。", "审批材料清单可以再精简一些。",
+    "政策解读及时，企业很受益。",           "窗口有时找不到人，建议公开值班电话。",
+    "廉洁自律方面没有听到反映。",           "建议多到企业走访，了解实际困难。",
 };
 
 // Random but plausible answers: mostly 优秀/良好, some 一般, a few 不了解.
@@ -31,7 +28,8 @@ Answers demoAnswers(const Campaign& c, const std::string& unit, std::uint32_t co
         for (auto& item : c.questionnaire(s.questionnaire)->items) {
             std::uint32_t r = randomBelow(20);
             std::optional<std::string> level;
-            if (r == 0) level = std::nullopt;  // 不了解
+            if (r == 0)
+                level = std::nullopt; // 不了解
             else {
                 std::uint32_t k = std::min<std::uint32_t>(3, (r + bias * 3) / 7);
                 level = c.scale.levels[k].id;
@@ -39,7 +37,8 @@ Answers demoAnswers(const Campaign& c, const std::string& unit, std::uint32_t co
             a.ratings[s.id][item.id] = level;
         }
         if (randomBelow(100) < comment_chance)
-            a.comments[s.id] = kComments[randomBelow(static_cast<std::uint32_t>(std::size(kComments)))];
+            a.comments[s.id] =
+                kComments[randomBelow(static_cast<std::uint32_t>(std::size(kComments)))];
     }
     return a;
 }
@@ -47,7 +46,8 @@ Answers demoAnswers(const Campaign& c, const std::string& unit, std::uint32_t co
 Result<std::vector<Token>> readTokensCsv(const fs::path& csv) {
     auto text = readTextFile(csv);
     if (!text) return text.error();
-    std::string body = text->size() >= 3 && text->compare(0, 3, "\xEF\xBB\xBF") == 0 ? text->substr(3) : *text;
+    std::string body =
+        text->size() >= 3 && text->compare(0, 3, "\xEF\xBB\xBF") == 0 ? text->substr(3) : *text;
     auto rows = parseCsv(body, csv.string());
     if (!rows) return rows.error();
     std::vector<Token> out;
@@ -58,7 +58,7 @@ Result<std::vector<Token>> readTokensCsv(const fs::path& csv) {
     }
     return out;
 }
-}  // namespace
+} // namespace
 
 void registerDemoCommand(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<Opts>();
@@ -77,15 +77,18 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
         auto run = [&](std::vector<std::string> args) {
             args.insert(args.begin(), {"--lang", lang});
             std::string shown = "$ pingyi";
-            for (std::size_t i = 2; i < args.size(); ++i) shown += " " + args[i];
+            for (std::size_t i = 2; i < args.size(); ++i)
+                shown += " " + args[i];
             *ctx.out << "\n" << shown << "\n";
             int rc = runCli(args);
             if (rc != 0) ctx.exit_code = rc;
             return rc == 0;
         };
         std::string keys = (root / "keys").string(), camp = (root / "campaign").string();
-        if (!run({"keys", "new", "--role", "organiser", "--out", keys + "/organiser", "--label", "市经济局评议办"}) ||
-            !run({"keys", "new", "--role", "collector", "--out", keys + "/collector", "--label", "汇总机"}) ||
+        if (!run({"keys", "new", "--role", "organiser", "--out", keys + "/organiser", "--label",
+                  "市经济局评议办"}) ||
+            !run({"keys", "new", "--role", "collector", "--out", keys + "/collector", "--label",
+                  "汇总机"}) ||
             !run({"campaign", "new", "--template", "seed", "--out", camp}) ||
             !run({"campaign", "check", "--campaign", camp}))
             return;
@@ -95,23 +98,24 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
             std::size_t issue, cast;
         };
         const Plan plan[] = {
-            {"U1/social", "npc", 4, 4},     {"U1/social", "cppcc", 3, 3},   {"U1/social", "leader", 3, 3},
-            {"U1/social", "service", 25, 23}, {"U1/self", "cadre", 10, 9},   {"U1/self", "head", 3, 3},
-            {"U2/social", "npc", 2, 2},     {"U2/social", "service", 8, 6}, {"U2/self", "cadre", 5, 4},
-            {"U3/social", "service", 6, 5},
+            {"U1/social", "npc", 4, 4},    {"U1/social", "cppcc", 3, 3},
+            {"U1/social", "leader", 3, 3}, {"U1/social", "service", 25, 23},
+            {"U1/self", "cadre", 10, 9},   {"U1/self", "head", 3, 3},
+            {"U2/social", "npc", 2, 2},    {"U2/social", "service", 8, 6},
+            {"U2/self", "cadre", 5, 4},    {"U3/social", "service", 6, 5},
         };
         for (auto& p : plan)
-            if (!run({"tokens", "issue", "--campaign", camp, "--meeting", p.meeting, "--category", p.category,
-                      "--count", std::to_string(p.issue)}))
+            if (!run({"tokens", "issue", "--campaign", camp, "--meeting", p.meeting, "--category",
+                      p.category, "--count", std::to_string(p.issue)}))
                 return;
-        if (!run({"campaign", "seal", "--campaign", camp, "--organiser-key", keys + "/organiser.key",
-                  "--collector-pub", keys + "/collector.pub"}) ||
+        if (!run({"campaign", "seal", "--campaign", camp, "--organiser-key",
+                  keys + "/organiser.key", "--collector-pub", keys + "/collector.pub"}) ||
             !run({"tablet", "init", "--package", camp + "/package.pyp", "--organiser-key",
                   keys + "/organiser.key", "--out", (root / "tablets").string(), "--count", "3"}))
             return;
         // A late representative: one more token after the package went out.
-        if (!run({"tokens", "add", "--campaign", camp, "--meeting", "U1/social", "--category", "service",
-                  "--count", "1", "--organiser-key", keys + "/organiser.key"}))
+        if (!run({"tokens", "add", "--campaign", camp, "--meeting", "U1/social", "--category",
+                  "service", "--count", "1", "--organiser-key", keys + "/organiser.key"}))
             return;
         for (int i = 1; i <= 3; ++i) {
             char dir[32];
@@ -141,13 +145,14 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
             if (entry.path().extension() != ".csv") continue;
             auto tokens = readTokensCsv(entry.path());
             if (!tokens) return ctx.fail(tokens.error());
-            std::string name = entry.path().stem().string();  // U1-social-npc-001
+            std::string name = entry.path().stem().string(); // U1-social-npc-001
             std::size_t limit = tokens->size();
             for (auto& p : plan) {
                 std::string prefix = std::string(p.meeting) + "-" + p.category + "-";
                 for (auto& ch : prefix)
                     if (ch == '/') ch = '-';
-                if (name.rfind(prefix, 0) == 0 && name.size() == prefix.size() + 3 && name.substr(prefix.size()) == "001")
+                if (name.rfind(prefix, 0) == 0 && name.size() == prefix.size() + 3 &&
+                    name.substr(prefix.size()) == "001")
                     limit = p.cast;
             }
             for (std::size_t k = 0; k < limit; ++k) {
@@ -156,7 +161,8 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
                 if (!place) return ctx.fail(place.error());
                 Answers a = demoAnswers(t.campaign(), place->meeting.unit, 25);
                 for (auto& [sid, items] : a.ratings)
-                    for (auto& [iid, lvl] : items) unknown += lvl ? 0 : 1;
+                    for (auto& [iid, lvl] : items)
+                        unknown += lvl ? 0 : 1;
                 comments += a.comments.size();
                 auto r = t.cast((*tokens)[k], a, keys_sk[cast % 3]);
                 a.wipe();
@@ -165,8 +171,10 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
                 ++cast;
             }
         }
-        ctx.say("demo.cast", {std::to_string(cast), std::to_string(unknown), std::to_string(comments)});
-        for (auto& [m, n] : per_meeting) ctx.say("demo.cast_meeting", {m, std::to_string(n)});
+        ctx.say("demo.cast",
+                {std::to_string(cast), std::to_string(unknown), std::to_string(comments)});
+        for (auto& [m, n] : per_meeting)
+            ctx.say("demo.cast_meeting", {m, std::to_string(n)});
         tablets.clear();
         keys_sk.clear();
 
@@ -174,7 +182,8 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
             char dir[32];
             std::snprintf(dir, sizeof dir, "tablet-%02d", i);
             std::string tdir = (root / "tablets" / dir).string();
-            if (!run({"bundle", "export", "--tablet", tdir, "--out", (root / "bundles" / (std::string(dir) + ".pyb")).string()}) ||
+            if (!run({"bundle", "export", "--tablet", tdir, "--out",
+                      (root / "bundles" / (std::string(dir) + ".pyb")).string()}) ||
                 !run({"tablet", "status", "--tablet", tdir}))
                 return;
         }
@@ -182,4 +191,4 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
     });
 }
 
-}  // namespace pingyi
+} // namespace pingyi

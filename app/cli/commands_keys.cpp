@@ -26,9 +26,11 @@ void registerKeyCommands(CLI::App& app, Context& ctx) {
             fs::path secret_path = o->out + ".key", public_path = o->out + ".pub";
             std::error_code ec;
             if (fs::exists(secret_path, ec))
-                return ctx.fail(Error::make(ErrorKind::Conflict, "key.exists", {secret_path.string()}));
-            auto pass = obtainSecret({o->pass_file, "PINGYI_PASSPHRASE",
-                                      ctx.t("cli.prompt.new_passphrase", {secret_path.string()}), true});
+                return ctx.fail(
+                    Error::make(ErrorKind::Conflict, "key.exists", {secret_path.string()}));
+            auto pass =
+                obtainSecret({o->pass_file, "PINGYI_PASSPHRASE",
+                              ctx.t("cli.prompt.new_passphrase", {secret_path.string()}), true});
             if (!pass) return ctx.fail(pass.error());
             if (pass->size() < 8) {
                 wipe(*pass);
@@ -38,10 +40,13 @@ void registerKeyCommands(CLI::App& app, Context& ctx) {
             std::string text = encodeSecretKeyFile(k, *pass);
             wipe(*pass);
             if (secret_path.has_parent_path())
-                if (auto s = ensureDirectory(secret_path.parent_path()); !s) return ctx.fail(s.error());
+                if (auto s = ensureDirectory(secret_path.parent_path()); !s)
+                    return ctx.fail(s.error());
             if (auto s = writeFileAtomic(secret_path, text, true); !s) return ctx.fail(s.error());
-            if (auto s = writeFileAtomic(public_path, encodePublicKeyFile(k.pub)); !s) return ctx.fail(s.error());
-            ctx.say("keys.created", {ctx.t("role." + o->role), secret_path.string(), public_path.string()});
+            if (auto s = writeFileAtomic(public_path, encodePublicKeyFile(k.pub)); !s)
+                return ctx.fail(s.error());
+            ctx.say("keys.created",
+                    {ctx.t("role." + o->role), secret_path.string(), public_path.string()});
             ctx.say("keys.fingerprint", {k.pub.fingerprint()});
         });
     }
@@ -53,9 +58,10 @@ void registerKeyCommands(CLI::App& app, Context& ctx) {
             if (!k) return ctx.fail(k.error());
             ctx.say("keys.show", {ctx.t(std::string("role.") + keyRoleName(k->role)), k->label});
             ctx.say("keys.fingerprint", {k->fingerprint()});
-            if (k->role == KeyRole::Collector) ctx.say("keys.box_fingerprint", {fingerprint(k->box)});
+            if (k->role == KeyRole::Collector)
+                ctx.say("keys.box_fingerprint", {fingerprint(k->box)});
         });
     }
 }
 
-}  // namespace pingyi
+} // namespace pingyi

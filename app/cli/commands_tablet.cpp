@@ -22,7 +22,7 @@ Result<OpenTablet> openUnlocked(const std::string& dir, const std::string& pin_f
     if (!sk) return sk.error();
     return OpenTablet{std::move(*store), std::move(*sk)};
 }
-}  // namespace
+} // namespace
 
 void registerTabletCommands(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<Opts>();
@@ -31,7 +31,8 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
     {
         auto* cmd = tablet->add_subcommand("init", ctx.t("cli.tablet.init"));
         cmd->add_option("--package", o->package, ctx.t("cli.opt.package"))->required();
-        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))->required();
+        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))
+            ->required();
         cmd->add_option("--out", o->out, ctx.t("cli.opt.tablet_out"))->required();
         cmd->add_option("--count", o->count, ctx.t("cli.opt.tablet_count"));
         cmd->add_option("--label", o->label, ctx.t("cli.opt.tablet_label"));
@@ -49,7 +50,9 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             auto made = prepareTablets(*pkg, *org, o->out, n, o->count == 0 ? "" : label, *pin);
             wipe(*pin);
             if (!made) return ctx.fail(made.error());
-            for (auto& t : *made) ctx.say("tablet.prepared", {t.label.empty() ? label : t.label, t.dir.string(), t.fingerprint});
+            for (auto& t : *made)
+                ctx.say("tablet.prepared",
+                        {t.label.empty() ? label : t.label, t.dir.string(), t.fingerprint});
         });
     }
     {
@@ -60,11 +63,14 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             if (!store) return ctx.fail(store.error());
             auto c = store->counts();
             if (!c) return ctx.fail(c.error());
-            ctx.say("tablet.status.campaign", {store->campaign().name, toHex(store->package().digest).substr(0, 16)});
-            ctx.say("tablet.status.device", {store->certificate().label, fingerprint(store->device())});
+            ctx.say("tablet.status.campaign",
+                    {store->campaign().name, toHex(store->package().digest).substr(0, 16)});
+            ctx.say("tablet.status.device",
+                    {store->certificate().label, fingerprint(store->device())});
             ctx.say("tablet.status.organiser", {fingerprint(store->package().body.organiser)});
-            ctx.say("tablet.status.counts", {std::to_string(c->cast), std::to_string(c->exported),
-                                             std::to_string(c->acknowledged), std::to_string(c->tokens_known)});
+            ctx.say("tablet.status.counts",
+                    {std::to_string(c->cast), std::to_string(c->exported),
+                     std::to_string(c->acknowledged), std::to_string(c->tokens_known)});
         });
     }
     {
@@ -115,9 +121,10 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             if (!t) return ctx.fail(t.error());
             auto r = exportBundle(t->store, t->device_sk, o->out);
             if (!r) return ctx.fail(r.error());
-            ctx.say("bundle.exported", {std::to_string(r->envelopes), o->out, std::to_string(r->bytes)});
+            ctx.say("bundle.exported",
+                    {std::to_string(r->envelopes), o->out, std::to_string(r->bytes)});
         });
     }
 }
 
-}  // namespace pingyi
+} // namespace pingyi

@@ -10,7 +10,8 @@ TEST_CASE("A new token parses back to itself, typed in any case and grouping") {
         Token t = newToken();
         CHECK(t.symbols.size() == kTokenLength);
         auto lower = t.display();
-        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (auto& ch : lower)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         auto p = parseToken(lower);
         REQUIRE(p.ok());
         CHECK(p->symbols == t.symbols);

@@ -20,17 +20,19 @@ using namespace pingyi::test;
 namespace {
 struct Run {
     int code = -1;
-    std::string out;  // stdout and stderr together
+    std::string out; // stdout and stderr together
 };
 
 Run pingyiCli(const std::string& args, const std::string& env = "PINGYI_LANG=en") {
-    std::string cmd = env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args + " 2>&1";
+    std::string cmd =
+        env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args + " 2>&1";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
     char buf[4096];
     std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
     int status = pclose(p);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
@@ -44,11 +46,12 @@ void writeText(const fs::path& p, const std::string& s) {
 std::string firstToken(const fs::path& csv) {
     std::ifstream in(csv);
     std::string line;
-    std::getline(in, line);  // header
+    std::getline(in, line); // header
     std::getline(in, line);
     auto pos = line.rfind(',');
     std::string t = line.substr(pos + 1);
-    while (!t.empty() && (t.back() == '\r' || t.back() == '\n')) t.pop_back();
+    while (!t.empty() && (t.back() == '\r' || t.back() == '\n'))
+        t.pop_back();
     return t;
 }
 
@@ -57,12 +60,15 @@ std::string answersFor(const std::string& token, const std::string& unit, const 
     nlohmann::json ratings = nlohmann::json::object();
     for (auto si : c.subjectsOf(unit)) {
         auto& s = c.subjects[si];
-        for (auto& item : c.questionnaire(s.questionnaire)->items) ratings[s.id][item.id] = level;
+        for (auto& item : c.questionnaire(s.questionnaire)->items)
+            ratings[s.id][item.id] = level;
     }
-    nlohmann::json j = {{"token", token}, {"ratings", ratings}, {"comments", {{c.subjects[c.subjectsOf(unit)[0]].id, "很好"}}}};
+    nlohmann::json j = {{"token", token},
+                        {"ratings", ratings},
+                        {"comments", {{c.subjects[c.subjectsOf(unit)[0]].id, "很好"}}}};
     return j.dump();
 }
-}  // namespace
+} // namespace
 
 TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets, cast, export") {
     TempDir tmp;
@@ -76,12 +82,16 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
     auto check = pingyiCli("campaign check --campaign " + D + "/c");
     REQUIRE(check.code == 0);
     CHECK(check.out.find("市经济局") != std::string::npos);
-    auto issue = pingyiCli("tokens issue --campaign " + D + "/c --meeting U1/social --category npc --count 5");
+    auto issue = pingyiCli("tokens issue --campaign " + D +
+                           "/c --meeting U1/social --category npc --count 5");
     REQUIRE(issue.code == 0);
     REQUIRE(fs::exists(d / "c/tokens/U1-social-npc-001.csv"));
     REQUIRE(fs::exists(d / "c/tokens/U1-social-npc-001.html"));
-    REQUIRE(pingyiCli("campaign seal --campaign " + D + "/c --organiser-key " + D + "/keys/org.key --collector-pub " + D + "/keys/col.pub").code == 0);
-    auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D + "/keys/org.key --out " + D + "/tablets --count 2");
+    REQUIRE(pingyiCli("campaign seal --campaign " + D + "/c --organiser-key " + D +
+                      "/keys/org.key --collector-pub " + D + "/keys/col.pub")
+                .code == 0);
+    auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D +
+                          "/keys/org.key --out " + D + "/tablets --count 2");
     REQUIRE(init.code == 0);
     REQUIRE(fs::exists(d / "tablets/tablet-02/tablet.db"));
 
@@ -92,7 +102,8 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
     CHECK(cast.out.find("receipt code") != std::string::npos);
 
     SUBCASE("the same token again is refused, store unchanged") {
-        auto again = pingyiCli("cast --tablet " + D + "/tablets/tablet-01 --answers " + D + "/a.json");
+        auto again =
+            pingyiCli("cast --tablet " + D + "/tablets/tablet-01 --answers " + D + "/a.json");
         CHECK(again.code == 2);
         CHECK(again.out.find("this token has already been used") != std::string::npos);
     }
@@ -100,18 +111,22 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
         std::string typo = token;
         typo[0] = typo[0] == '2' ? '3' : '2';
         writeText(d / "typo.json", answersFor(typo, "U1", "A"));
-        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/typo.json");
+        auto r =
+            pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/typo.json");
         CHECK(r.code == 2);
         CHECK(r.out.find("typo") != std::string::npos);
     }
     SUBCASE("a wrong PIN is refused") {
-        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json", "PINGYI_LANG=en PINGYI_PIN=11111");
+        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json",
+                           "PINGYI_LANG=en PINGYI_PIN=11111");
         // PINGYI_PIN given twice: the later assignment wins in sh, so set the bad one last.
         (void)r;
-        auto bad = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json --pin-file " + D + "/nopin");
+        auto bad = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D +
+                             "/a.json --pin-file " + D + "/nopin");
         CHECK(bad.code == 2);
         writeText(d / "badpin", "000000\n");
-        auto wrong = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/a.json --pin-file " + D + "/badpin");
+        auto wrong = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D +
+                               "/a.json --pin-file " + D + "/badpin");
         CHECK(wrong.code == 2);
         CHECK(wrong.out.find("wrong PIN") != std::string::npos);
     }
@@ -120,21 +135,25 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
         {
             std::ifstream in(d / "c/tokens/U1-social-npc-001.csv");
             std::string line;
-            for (int i = 0; i < 3; ++i) std::getline(in, line);
+            for (int i = 0; i < 3; ++i)
+                std::getline(in, line);
             t2 = line.substr(line.rfind(',') + 1);
-            while (!t2.empty() && (t2.back() == '\r')) t2.pop_back();
+            while (!t2.empty() && (t2.back() == '\r'))
+                t2.pop_back();
         }
         auto j = nlohmann::json::parse(answersFor(t2, "U1", "B"));
         j["ratings"].erase("S03");
         writeText(d / "missing.json", j.dump());
-        auto r = pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/missing.json");
+        auto r =
+            pingyiCli("cast --tablet " + D + "/tablets/tablet-02 --answers " + D + "/missing.json");
         CHECK(r.code == 2);
         CHECK(r.out.find("the ballot has no ratings for subject S03") != std::string::npos);
         auto status = pingyiCli("tablet status --tablet " + D + "/tablets/tablet-02");
         CHECK(status.out.find("cast 0") != std::string::npos);
     }
 
-    auto exp = pingyiCli("bundle export --tablet " + D + "/tablets/tablet-01 --out " + D + "/b/t1.pyb");
+    auto exp =
+        pingyiCli("bundle export --tablet " + D + "/tablets/tablet-01 --out " + D + "/b/t1.pyb");
     REQUIRE_MESSAGE(exp.code == 0, exp.out);
     auto pkg = decodePackage(*readFile(d / "c/package.pyp"));
     REQUIRE(pkg.ok());
@@ -158,7 +177,8 @@ TEST_CASE("campaign check lists every problem at once, each with its path") {
     auto r = pingyiCli("campaign check --campaign " + D);
     CHECK(r.code == 2);
     CHECK(r.out.find("subjects[3].unit: unknown unit \"U9\"") != std::string::npos);
-    CHECK(r.out.find("subjects[5].questionnaire: unknown questionnaire \"nosuch\"") != std::string::npos);
+    CHECK(r.out.find("subjects[5].questionnaire: unknown questionnaire \"nosuch\"") !=
+          std::string::npos);
     CHECK(r.out.find("groups[1].quotas: the shares add up to 110%, not 100%") != std::string::npos);
     auto zh = pingyiCli("campaign check --campaign " + D, "PINGYI_LANG=zh");
     CHECK(zh.out.find("subjects[3].unit：未知单位“U9”") != std::string::npos);

@@ -32,7 +32,7 @@ TEST_CASE("A damaged key file is refused, not crashed on") {
         std::string bad = text;
         bad[i] = static_cast<char>(bad[i] ^ 0x01);
         auto r = decodeSecretKeyFile(bad, "pass phrase", "head.key");
-        if (r.ok()) CHECK(r->pub.sign == k.pub.sign);  // a flip in whitespace is harmless
+        if (r.ok()) CHECK(r->pub.sign == k.pub.sign); // a flip in whitespace is harmless
     }
     auto r = decodeSecretKeyFile(text.substr(0, text.size() / 2), "pass phrase", "head.key");
     REQUIRE_FALSE(r.ok());

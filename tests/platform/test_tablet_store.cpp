@@ -16,7 +16,8 @@ struct Tablet {
     std::optional<TabletStore> store;
     Secret sk;
     Tablet() {
-        Bytes cert = encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
+        Bytes cert =
+            encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
         auto s = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "2468");
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
@@ -27,8 +28,10 @@ struct Tablet {
     std::int64_t cast() { return store->counts()->cast; }
 };
 
-std::string en(const Error& e) { return describe(e, Lang::En); }
-}  // namespace
+std::string en(const Error& e) {
+    return describe(e, Lang::En);
+}
+} // namespace
 
 TEST_CASE("A valid ballot is cast, stored sealed, and opens at the collector to the same choices") {
     Tablet t;
@@ -135,17 +138,21 @@ TEST_CASE("Bad answers give a clear error, leave the store unchanged and the tok
     SUBCASE("a comment is too long") {
         Answers a = uniformAnswers(c, "U1", "A");
         std::string longc;
-        for (int i = 0; i < 201; ++i) longc += "好";
+        for (int i = 0; i < 201; ++i)
+            longc += "好";
         a.comments["S01"] = longc;
         auto r = t.store->cast(token, a, t.sk);
         REQUIRE_FALSE(r.ok());
-        CHECK(en(r.error()) == "subject S01: the comment has 201 characters; at most 200 are allowed");
+        CHECK(en(r.error()) ==
+              "subject S01: the comment has 201 characters; at most 200 are allowed");
     }
     SUBCASE("comments together are too long") {
         Answers a = uniformAnswers(c, "U1", "A");
         std::string c150;
-        for (int i = 0; i < 150; ++i) c150 += "评";
-        for (auto id : {"S01", "S02", "S03", "S04", "S05"}) a.comments[id] = c150;
+        for (int i = 0; i < 150; ++i)
+            c150 += "评";
+        for (auto id : {"S01", "S02", "S03", "S04", "S05"})
+            a.comments[id] = c150;
         auto r = t.store->cast(token, a, t.sk);
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().id == "ballot.comments_too_long");
@@ -164,7 +171,7 @@ TEST_CASE("No plaintext comment, token or level names reach the tablet's files")
     const std::string marker = "MARKER-评议意见-4711";
     a.comments["S05"] = marker;
     REQUIRE(t.store->cast(token, a, t.sk).ok());
-    t.store.reset();  // close: WAL folded in
+    t.store.reset(); // close: WAL folded in
     CHECK_FALSE(anyFileContains(t.tmp.path, marker));
     CHECK_FALSE(anyFileContains(t.tmp.path, token.symbols));
     CHECK_FALSE(anyFileContains(t.tmp.path, token.display()));
@@ -183,7 +190,10 @@ TEST_CASE("A wrong PIN is refused with a clear error") {
 
 TEST_CASE("Ballots survive closing and reopening the store") {
     Tablet t;
-    REQUIRE(t.store->cast(t.fx.token("U2/self", "cadre"), uniformAnswers(t.fx.campaign, "U2", "C"), t.sk).ok());
+    REQUIRE(
+        t.store
+            ->cast(t.fx.token("U2/self", "cadre"), uniformAnswers(t.fx.campaign, "U2", "C"), t.sk)
+            .ok());
     fs::path dir = t.store->dir();
     t.store.reset();
     auto again = TabletStore::open(dir);
@@ -214,7 +224,7 @@ TEST_CASE("Token additions signed by the organiser are accepted; forged ones cha
     CHECK(f.error().id == "additions.bad_signature");
 
     REQUIRE(t.store->addTokens(add).ok());
-    REQUIRE(t.store->addTokens(add).ok());  // idempotent
+    REQUIRE(t.store->addTokens(add).ok()); // idempotent
     CHECK(t.store->checkToken(late).ok());
     CHECK(t.store->cast(late, uniformAnswers(t.fx.campaign, "U1", "B"), t.sk).ok());
     // Still known after reopening.

@@ -25,22 +25,25 @@ Fixture::Fixture(std::size_t per_category) {
     package = std::move(p.value());
 }
 
-Token Fixture::token(const std::string& meeting, const std::string& category, std::size_t nth) const {
+Token Fixture::token(const std::string& meeting, const std::string& category,
+                     std::size_t nth) const {
     for (auto& [place, t] : tokens)
         if (place.meeting.id() == meeting && place.category == category && nth-- == 0) return t;
     return Token{};
 }
 
-Answers uniformAnswers(const Campaign& c, const std::string& unit, std::optional<std::string> level) {
+Answers uniformAnswers(const Campaign& c, const std::string& unit,
+                       std::optional<std::string> level) {
     Answers a;
     for (auto si : c.subjectsOf(unit)) {
         const Subject& s = c.subjects[si];
-        for (auto& item : c.questionnaire(s.questionnaire)->items) a.ratings[s.id][item.id] = level;
+        for (auto& item : c.questionnaire(s.questionnaire)->items)
+            a.ratings[s.id][item.id] = level;
     }
     return a;
 }
 
-}  // namespace pingyi::test
+} // namespace pingyi::test
 
 #include <fstream>
 #include <iterator>
@@ -69,4 +72,4 @@ bool anyFileContains(const std::filesystem::path& dir, std::string_view needle) 
     return false;
 }
 
-}  // namespace pingyi::test
+} // namespace pingyi::test

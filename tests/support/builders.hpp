@@ -29,9 +29,10 @@ struct Fixture {
 };
 
 // Answers rating every subject of the unit with `level` (nullopt = 不了解) on every item.
-Answers uniformAnswers(const Campaign& c, const std::string& unit, std::optional<std::string> level);
+Answers uniformAnswers(const Campaign& c, const std::string& unit,
+                       std::optional<std::string> level);
 
-}  // namespace pingyi::test
+} // namespace pingyi::test
 
 #include <filesystem>
 
@@ -49,4 +50,4 @@ struct TempDir {
 // True if `needle` occurs anywhere in the bytes of any file under dir (for plaintext scans).
 bool anyFileContains(const std::filesystem::path& dir, std::string_view needle);
 
-}  // namespace pingyi::test
+} // namespace pingyi::test

@@ -31,11 +31,11 @@ struct Exported {
         REQUIRE(e.ok());
         CHECK(e->envelopes == static_cast<std::size_t>(ballots));
         CHECK(store->counts()->exported == ballots);
-        CHECK(store->counts()->cast == ballots);  // the tablet keeps everything
+        CHECK(store->counts()->cast == ballots); // the tablet keeps everything
         bytes = std::move(*readFile(tmp.path / "b.pyb"));
     }
 };
-}  // namespace
+} // namespace
 
 TEST_CASE("An exported bundle decodes with its certificate, ledger and every envelope") {
     Exported ex;
@@ -48,7 +48,7 @@ TEST_CASE("An exported bundle decodes with its certificate, ledger and every env
     std::sort(sorted.begin(), sorted.end());
     CHECK(b->ledger.hashes == sorted);
     for (std::size_t i = 0; i < b->envelopes.size(); ++i) {
-        CHECK(b->envelopes[i].hash == sorted[i]);  // sorted by hash: no casting order
+        CHECK(b->envelopes[i].hash == sorted[i]); // sorted by hash: no casting order
         CHECK(verifyEnvelope(b->envelopes[i].bytes).ok());
     }
 }
