@@ -185,7 +185,10 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size) {
 
 Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
     std::size_t unpadded = 0;
-    if (padded.empty() || sodium_unpad(&unpadded, padded.data(), padded.size(), padded.size()) != 0)
+    // The size must be checked here: sodium_unpad with blocksize = the whole buffer finds the
+    // marker in any truncation or zero-extension of the padding.
+    if (padded.size() != ballotPaddedSize(c) ||
+        sodium_unpad(&unpadded, padded.data(), padded.size(), padded.size()) != 0)
         return Error::make(ErrorKind::Invalid, "ballot.bad_padding");
     Reader r(padded.first(unpadded));
     std::uint8_t magic[4];
@@ -207,6 +210,7 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
     if (!meeting) return Error::make(ErrorKind::Invalid, "ballot.bad_meeting", {b.meeting});
     auto subjects = c.subjectsOf(meeting->unit);
     if (n != subjects.size()) return Error::make(ErrorKind::Invalid, "ballot.bad_subjects");
+    std::size_t total_chars = 0;
     for (std::uint16_t i = 0; i < n; ++i) {
         SubjectAnswer a;
         std::uint8_t items = 0;
@@ -224,11 +228,18 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
         }
         r.str16(a.comment);
         if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
-        if (!isValidUtf8(a.comment) || utf8Length(a.comment) > c.limits.comment_chars)
+        // The rules of buildBallot(): a tablet must not be able to seal what it would refuse.
+        if (!isValidUtf8(a.comment) || hasControlChars(a.comment) ||
+            utf8Length(a.comment) > c.limits.comment_chars)
             return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text",
                                {c.subjects[a.subject].id});
+        total_chars += utf8Length(a.comment);
         b.answers.push_back(std::move(a));
     }
+    if (total_chars > c.limits.ballot_comment_chars)
+        return Error::make(
+            ErrorKind::Invalid, "ballot.comments_too_long",
+            {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "ballot.trailing");
     return b;
 }

@@ -60,6 +60,20 @@ BoxKeyPair boxKeyPair() {
     crypto_box_keypair(kp.pk.data(), kp.sk.data());
     return kp;
 }
+SignKeyPair signKeyPairFromSeed(ByteView seed32) {
+    SignKeyPair kp;
+    if (seed32.size() != crypto_sign_SEEDBYTES) return kp;
+    kp.sk = Secret(crypto_sign_SECRETKEYBYTES);
+    crypto_sign_seed_keypair(kp.pk.data(), kp.sk.data(), seed32.data());
+    return kp;
+}
+BoxKeyPair boxKeyPairFromSeed(ByteView seed32) {
+    BoxKeyPair kp;
+    if (seed32.size() != crypto_box_SEEDBYTES) return kp;
+    kp.sk = Secret(crypto_box_SECRETKEYBYTES);
+    crypto_box_seed_keypair(kp.pk.data(), kp.sk.data(), seed32.data());
+    return kp;
+}
 PublicKey signPublicOf(const Secret& sk) {
     PublicKey pk{};
     if (sk.size() == crypto_sign_SECRETKEYBYTES) crypto_sign_ed25519_sk_to_pk(pk.data(), sk.data());

@@ -53,6 +53,11 @@ struct BoxKeyPair {
 
 SignKeyPair signKeyPair();
 BoxKeyPair boxKeyPair();
+// Deterministic key pairs from a 32-byte seed (crypto_sign_seed_keypair /
+// crypto_box_seed_keypair), for test vectors. An empty key pair if the seed is not 32 bytes.
+// WARNING: the seed is the secret key; never derive a production key from a guessable seed.
+SignKeyPair signKeyPairFromSeed(ByteView seed32);
+BoxKeyPair boxKeyPairFromSeed(ByteView seed32);
 // Rebuilds the public half of a signing key from its secret (checks a decrypted key file).
 PublicKey signPublicOf(const Secret& sk);
 PublicKey boxPublicOf(const Secret& sk);

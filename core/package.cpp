@@ -95,6 +95,12 @@ Result<SignedFile> readSignedFile(ByteView bytes, const std::uint8_t (&magic)[4]
     return f;
 }
 
+// The text of j[key], or "" if it is missing or not text (json::value() would throw).
+std::string textField(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool keyFromJson(const json& j, const char* key, PublicKey& out) {
     auto it = j.find(key);
     Hash32 h;
@@ -133,7 +139,7 @@ Result<Package> decodePackage(ByteView bytes) {
     auto f = readSignedFile(bytes, kPackageMagic, "package");
     if (!f) return f.error();
     json j = json::parse(f->body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", "") != "pingyi-package/1")
+    if (j.is_discarded() || !j.is_object() || textField(j, "format") != "pingyi-package/1")
         return Error::make(ErrorKind::Invalid, "format.bad_body", {"package"});
     Package p;
     if (!keyFromJson(j, "organiser", p.body.organiser) ||
@@ -167,13 +173,13 @@ Result<TokenAdditions> decodeAdditions(ByteView bytes, const Package& package) {
     auto f = readSignedFile(bytes, kAdditionsMagic, "additions");
     if (!f) return f.error();
     json j = json::parse(f->body, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", "") != "pingyi-additions/1" ||
+    if (j.is_discarded() || !j.is_object() || textField(j, "format") != "pingyi-additions/1" ||
         !j.contains("serial") || !j["serial"].is_number_unsigned())
         return Error::make(ErrorKind::Invalid, "format.bad_body", {"additions"});
     if (!verify(package.body.organiser, f->signed_part, f->sig))
         return Error::make(ErrorKind::Forged, "additions.bad_signature");
     TokenAdditions a;
-    if (!fromHex32(j.value("campaign", ""), a.campaign) || a.campaign != package.digest)
+    if (!fromHex32(textField(j, "campaign"), a.campaign) || a.campaign != package.digest)
         return Error::make(ErrorKind::Invalid, "additions.other_campaign");
     a.serial = j["serial"].get<std::uint32_t>();
     auto tokens = tokensFromJson(j.value("tokens", json::array()), package.body.campaign);

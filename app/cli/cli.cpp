@@ -24,6 +24,7 @@ int runCli(const std::vector<std::string>& args) {
     registerCampaignCommands(app, ctx);
     registerKeyCommands(app, ctx);
     registerTabletCommands(app, ctx);
+    registerCollectorCommands(app, ctx);
     registerDemoCommand(app, ctx);
 
     std::vector<std::string> rev(args.rbegin(), args.rend());

@@ -44,6 +44,7 @@ struct Opts {
     std::string dir = ".", out, tmpl = "seed", units, subjects, organiser, collector, pass_file,
                 meeting, category, tablet, answers, package, label, pin_file, role, file;
     std::size_t count = 0;
+    bool flag = false;
 };
 
 // Unlocks a secret key file with a passphrase from --passphrase-file, PINGYI_PASSPHRASE or a
@@ -57,6 +58,7 @@ Result<std::string> obtainPin(const std::string& pin_file, Context& ctx, bool co
 void registerCampaignCommands(CLI::App& app, Context& ctx);
 void registerKeyCommands(CLI::App& app, Context& ctx);
 void registerTabletCommands(CLI::App& app, Context& ctx);
+void registerCollectorCommands(CLI::App& app, Context& ctx);
 void registerDemoCommand(CLI::App& app, Context& ctx);
 
 } // namespace pingyi

@@ -171,6 +171,24 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
                 ++cast;
             }
         }
+        // One token used twice: a representative votes on tablet 01, then again on tablet 02, which
+        // was offline and cannot know. The collector must show it as a conflict.
+        std::string reused_receipt;
+        {
+            auto tokens = readTokensCsv(fs::path(camp) / "tokens" / "U1-social-service-001.csv");
+            if (!tokens) return ctx.fail(tokens.error());
+            const Token& t = tokens->back(); // issued, not yet cast
+            for (int k = 0; k < 2; ++k) {
+                Answers a = demoAnswers(tablets[static_cast<std::size_t>(k)].campaign(), "U1", 0);
+                auto r = tablets[static_cast<std::size_t>(k)].cast(
+                    t, a, keys_sk[static_cast<std::size_t>(k)]);
+                a.wipe();
+                if (!r) return ctx.fail(r.error());
+                if (k == 0) reused_receipt = r->code;
+                ++cast;
+            }
+            ctx.say("demo.reused", {reused_receipt});
+        }
         ctx.say("demo.cast",
                 {std::to_string(cast), std::to_string(unknown), std::to_string(comments)});
         for (auto& [m, n] : per_meeting)
@@ -187,6 +205,32 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
                 !run({"tablet", "status", "--tablet", tdir}))
                 return;
         }
+
+        // The collector: bundles arrive twice and out of order; the token additions arrive late.
+        std::string store = (root / "collector").string(), b = (root / "bundles").string();
+        if (!run({"keys", "new", "--role", "unit-head", "--out", keys + "/unit-head-U1", "--label",
+                  "市经济局局长"}) ||
+            !run({"collector", "init", "--store", store, "--package", camp + "/package.pyp",
+                  "--collector-pub", keys + "/collector.pub", "--organiser-pub",
+                  keys + "/organiser.pub"}))
+            return;
+        run({"collector", "import", "--store", store, b + "/tablet-03.pyb", b + "/tablet-01.pyb",
+             b + "/tablet-03.pyb"});
+        ctx.exit_code =
+            0; // the late token's ballot is rejected until the additions arrive: expected
+        if (!run({"collector", "import", "--store", store, camp + "/additions/0001.pya",
+                  b + "/tablet-02.pyb", b + "/tablet-01.pyb"}) ||
+            !run({"collector", "status", "--store", store}) ||
+            !run({"collector", "resolve", "--store", store, "--conflict", "1", "--count",
+                  reused_receipt, "--reason", ctx.t("demo.resolve_reason")}) ||
+            !run({"collector", "count", "--store", store, "--key", keys + "/collector.key", "--out",
+                  (root / "reports").string()}) ||
+            !run({"results", "sign", "--results", (root / "reports" / "results.json").string(),
+                  "--unit", "U1", "--key", keys + "/unit-head-U1.key"}) ||
+            !run({"verify", "--results", (root / "reports" / "results.json").string(), "--package",
+                  camp + "/package.pyp", "--unit-head-pub", keys + "/unit-head-U1.pub", "--receipt",
+                  reused_receipt}))
+            return;
         ctx.say("demo.done", {root.string()});
     });
 }

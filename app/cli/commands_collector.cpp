@@ -1,0 +1,372 @@
+#include "app/cli/commands.hpp"
+#include "core/csv.hpp"
+#include "core/paper.hpp"
+#include "core/token.hpp"
+#include "platform/count.hpp"
+#include "platform/report.hpp"
+#include "platform/workspace.hpp"
+#include "sync/collector_import.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace pingyi {
+
+namespace {
+void printImport(const ImportReport& r, Context& ctx) {
+    if (r.refused) {
+        ctx.say("import.refused", {r.source, describe(*r.refused, ctx.lang)});
+        return;
+    }
+    ctx.say("import.report", {r.source, r.device_label, std::to_string(r.added),
+                              std::to_string(r.already), std::to_string(r.rejected.size())});
+    for (auto& e : r.rejected)
+        ctx.say("import.rejected_envelope", {e.receipt, describe(e.reason, ctx.lang)});
+}
+
+Status writeReports(const nlohmann::json& results, const std::vector<CommentOut>* comments,
+                    const fs::path& dir, Lang lang) {
+    PY_TRY(ensureDirectory(dir));
+    PY_TRY(writeFileAtomic(dir / "results.json", results.dump(2) + "\n"));
+    PY_TRY(writeFileAtomic(dir / "results.csv", resultsCsv(results, lang)));
+    PY_TRY(writeResultsXlsx(results, lang, dir / "results.xlsx"));
+    PY_TRY(writeFileAtomic(dir / "results.html", resultsHtml(results, lang)));
+    std::string receipts;
+    for (auto& r : results["receipts"])
+        receipts += r.get<std::string>() + "\n";
+    PY_TRY(writeFileAtomic(dir / "receipts.txt", receipts));
+    if (comments) {
+        std::vector<std::vector<std::string>> rows{
+            {tr(lang, "comments.csv_subject"), tr(lang, "comments.csv_text")}};
+        for (auto& c : *comments)
+            rows.push_back({c.subject, c.text});
+        PY_TRY(writeFileAtomic(dir / "comments.csv", writeCsv(rows, true), true));
+    }
+    return {};
+}
+
+Result<nlohmann::json> readResults(const std::string& file) {
+    auto text = readTextFile(file);
+    if (!text) return text.error();
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.value("format", "") != "pingyi-results/1")
+        return Error::make(ErrorKind::Invalid, "results.bad_file", {file});
+    return j;
+}
+} // namespace
+
+void registerCollectorCommands(CLI::App& app, Context& ctx) {
+    auto o = std::make_shared<Opts>();
+    auto files = std::make_shared<std::vector<std::string>>();
+    auto* col = app.add_subcommand("collector", ctx.t("cli.collector"));
+    col->require_subcommand(1);
+    {
+        auto* cmd = col->add_subcommand("init", ctx.t("cli.collector.init"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->add_option("--package", o->package, ctx.t("cli.opt.package"))->required();
+        cmd->add_option("--collector-pub", o->collector, ctx.t("cli.opt.collector_pub"))
+            ->required();
+        cmd->add_option("--organiser-pub", o->organiser, ctx.t("cli.opt.organiser_pub"));
+        cmd->callback([&ctx, o] {
+            std::optional<PublicKeys> org;
+            if (!o->organiser.empty()) {
+                auto k = loadPublicKeys(o->organiser);
+                if (!k) return ctx.fail(k.error());
+                org = *k;
+            }
+            auto pkg = loadPackage(o->package, org ? &org->sign : nullptr);
+            if (!pkg) return ctx.fail(pkg.error());
+            auto keys = loadPublicKeys(o->collector);
+            if (!keys) return ctx.fail(keys.error());
+            auto store = CollectorStore::create(o->dir, *pkg, *keys);
+            if (!store) return ctx.fail(store.error());
+            ctx.say("collector.created",
+                    {o->dir, pkg->body.campaign.name, fingerprint(pkg->body.organiser)});
+        });
+    }
+    {
+        auto* cmd = col->add_subcommand("import", ctx.t("cli.collector.import"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->add_option("files", *files, ctx.t("cli.opt.import_files"))->required();
+        cmd->callback([&ctx, o, files] {
+            auto store = CollectorStore::open(o->dir);
+            if (!store) return ctx.fail(store.error());
+            bool any_refused = false;
+            for (auto& f : *files) {
+                fs::path p(f);
+                if (p.extension() == ".pya") {
+                    auto bytes = readFile(p, 64u << 20);
+                    Status s = bytes ? store->addTokens(*bytes) : Status(bytes.error());
+                    if (!s) {
+                        any_refused = true;
+                        ctx.say("import.refused", {f, describe(s.error(), ctx.lang)});
+                    } else {
+                        ctx.say("import.additions", {f});
+                    }
+                    continue;
+                }
+                ImportReport r = importBundleFile(*store, p);
+                any_refused = any_refused || r.refused.has_value() || !r.rejected.empty();
+                printImport(r, ctx);
+            }
+            auto c = store->counts();
+            if (!c) return ctx.fail(c.error());
+            ctx.say("collector.counts",
+                    {std::to_string(c->envelopes), std::to_string(c->devices),
+                     std::to_string(c->conflicts), std::to_string(c->conflicts_open),
+                     std::to_string(c->missing)});
+            if (any_refused) ctx.exit_code = 2;
+        });
+    }
+    {
+        auto* cmd = col->add_subcommand("status", ctx.t("cli.collector.status"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = CollectorStore::open(o->dir);
+            if (!store) return ctx.fail(store.error());
+            auto c = store->counts();
+            auto devs = store->devices();
+            auto conf = store->conflicts();
+            if (!c) return ctx.fail(c.error());
+            if (!devs) return ctx.fail(devs.error());
+            if (!conf) return ctx.fail(conf.error());
+            ctx.say("collector.campaign", {store->campaign().name});
+            ctx.say("collector.counts",
+                    {std::to_string(c->envelopes), std::to_string(c->devices),
+                     std::to_string(c->conflicts), std::to_string(c->conflicts_open),
+                     std::to_string(c->missing)});
+            for (auto& d : *devs) {
+                ctx.say("collector.device", {d.label, fingerprint(d.device), std::to_string(d.held),
+                                             std::to_string(d.ledger), d.last_contact});
+                for (auto& m : d.missing)
+                    ctx.say("collector.missing", {receiptCode(m)});
+            }
+            for (std::size_t i = 0; i < conf->size(); ++i) {
+                auto& cf = (*conf)[i];
+                std::string codes;
+                for (auto& h : cf.envelopes)
+                    codes += (codes.empty() ? "" : "、") + receiptCode(h);
+                std::string state = !cf.decision   ? ctx.t("conflict.open")
+                                    : *cf.decision ? ctx.t("conflict.counted",
+                                                           {receiptCode(**cf.decision), cf.reason})
+                                                   : ctx.t("conflict.neither", {cf.reason});
+                ctx.say("collector.conflict", {std::to_string(i + 1), codes, state});
+            }
+        });
+    }
+    {
+        auto* cmd = col->add_subcommand("resolve", ctx.t("cli.collector.resolve"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->add_option("--conflict", o->count, ctx.t("cli.opt.conflict"))->required();
+        cmd->add_option("--count", o->file, ctx.t("cli.opt.count_receipt"));
+        cmd->add_flag("--neither", o->flag, ctx.t("cli.opt.neither"));
+        cmd->add_option("--reason", o->label, ctx.t("cli.opt.reason"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = CollectorStore::open(o->dir);
+            if (!store) return ctx.fail(store.error());
+            auto conf = store->conflicts();
+            if (!conf) return ctx.fail(conf.error());
+            if (o->count == 0 || o->count > conf->size())
+                return ctx.fail(Error::make(ErrorKind::NotFound, "conflict.no_number",
+                                            {std::to_string(o->count)}));
+            auto& cf = (*conf)[o->count - 1];
+            if (o->flag == !o->file.empty())
+                return ctx.fail(Error::make(ErrorKind::Invalid, "conflict.count_or_neither"));
+            std::optional<Hash32> chosen;
+            if (!o->flag) {
+                for (auto& h : cf.envelopes)
+                    if (receiptCode(h) == o->file) chosen = h;
+                if (!chosen)
+                    return ctx.fail(Error::make(ErrorKind::Invalid, "conflict.not_member"));
+            }
+            if (auto s = store->resolveConflict(cf.tag, chosen, o->label); !s)
+                return ctx.fail(s.error());
+            ctx.say(chosen ? "conflict.resolved_count" : "conflict.resolved_neither",
+                    {std::to_string(o->count), chosen ? receiptCode(*chosen) : "", o->label});
+        });
+    }
+    {
+        auto* cmd = col->add_subcommand("import-self", ctx.t("cli.collector.import_self"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->add_option("--csv", o->file, ctx.t("cli.opt.paper_csv"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = CollectorStore::open(o->dir);
+            if (!store) return ctx.fail(store.error());
+            auto bytes = readTextFile(o->file);
+            if (!bytes) return ctx.fail(bytes.error());
+            auto r = parsePaperSelfCsv(*bytes, o->file, store->campaign());
+            if (!r.problems.empty()) {
+                ctx.say("campaign.problems", {std::to_string(r.problems.size()), o->file});
+                for (auto& p : r.problems)
+                    *ctx.err << "  " << describe(p, ctx.lang) << "\n";
+                ctx.say("campaign.unchanged", {o->dir});
+                ctx.exit_code = 2;
+                return;
+            }
+            if (auto s = store->setPaperSelf(r.rows); !s) return ctx.fail(s.error());
+            ctx.say("paper.imported", {std::to_string(r.rows.size())});
+        });
+    }
+    {
+        auto* cmd = col->add_subcommand("count", ctx.t("cli.collector.count"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->add_option("--key", o->collector, ctx.t("cli.opt.collector_key"))->required();
+        cmd->add_option("--out", o->out, ctx.t("cli.opt.report_dir"));
+        cmd->add_option("--threads", o->count, ctx.t("cli.opt.threads"));
+        cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
+        cmd->callback([&ctx, o] {
+            auto store = CollectorStore::open(o->dir);
+            if (!store) return ctx.fail(store.error());
+            auto keys = unlockKeyFile(o->collector, o->pass_file, ctx);
+            if (!keys) return ctx.fail(keys.error());
+            if (keys->pub.role != KeyRole::Collector)
+                return ctx.fail(Error::make(ErrorKind::Invalid, "key.wrong_role",
+                                            {keyRoleName(keys->pub.role), "collector"}));
+            CountOptions opts;
+            opts.threads = o->count ? static_cast<unsigned>(o->count) : 2;
+            opts.progress = [&ctx](std::size_t done, std::size_t total) {
+                *ctx.err << "\r"
+                         << ctx.t("count.progress", {std::to_string(done), std::to_string(total)})
+                         << std::flush;
+            };
+            auto out = runCount(*store, keys->box, opts);
+            *ctx.err << "\n";
+            if (!out) return ctx.fail(out.error());
+            signResults(out->results, "collector", "", keys->pub.label, keys->pub.sign,
+                        keys->sign_sk);
+            if (auto s = saveCount(*store, *out); !s) return ctx.fail(s.error());
+            for (auto& u : out->results["units"]) {
+                ctx.say("count.unit_title", {u.value("name", ""), u.value("id", "")});
+                *ctx.out << rankingTable(u, ctx.lang) << "\n";
+            }
+            auto& a = out->accounting;
+            ctx.say("count.accounting",
+                    {std::to_string(a.received), std::to_string(a.counted),
+                     std::to_string(a.invalid), std::to_string(a.conflicts),
+                     std::to_string(a.conflicts_resolved), std::to_string(a.missing)});
+            fs::path dir = o->out.empty() ? store->dir() / "reports" : fs::path(o->out);
+            if (auto s = writeReports(out->results, &out->comments, dir, ctx.lang); !s)
+                return ctx.fail(s.error());
+            ctx.say("count.reports", {dir.string()});
+        });
+    }
+    {
+        auto* cmd = col->add_subcommand("results", ctx.t("cli.collector.results"));
+        cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
+        cmd->add_option("--format", o->role, ctx.t("cli.opt.format"))
+            ->required()
+            ->check(CLI::IsMember({"json", "csv", "xlsx", "html"}));
+        cmd->add_option("--out", o->out, ctx.t("cli.opt.report_file"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = CollectorStore::open(o->dir);
+            if (!store) return ctx.fail(store.error());
+            auto text = store->result("results");
+            if (!text) return ctx.fail(text.error());
+            if (!*text) return ctx.fail(Error::make(ErrorKind::NotFound, "results.not_counted"));
+            auto j = nlohmann::json::parse(**text);
+            Status s;
+            if (o->role == "json")
+                s = writeFileAtomic(o->out, j.dump(2) + "\n");
+            else if (o->role == "csv")
+                s = writeFileAtomic(o->out, resultsCsv(j, ctx.lang));
+            else if (o->role == "xlsx")
+                s = writeResultsXlsx(j, ctx.lang, o->out);
+            else
+                s = writeFileAtomic(o->out, resultsHtml(j, ctx.lang));
+            if (!s) return ctx.fail(s.error());
+            ctx.say("results.written", {o->out});
+        });
+    }
+
+    auto* results = app.add_subcommand("results", ctx.t("cli.results"));
+    results->require_subcommand(1);
+    {
+        auto* cmd = results->add_subcommand("sign", ctx.t("cli.results.sign"));
+        cmd->add_option("--results", o->file, ctx.t("cli.opt.results_file"))->required();
+        cmd->add_option("--unit", o->meeting, ctx.t("cli.opt.unit"))->required();
+        cmd->add_option("--key", o->organiser, ctx.t("cli.opt.unit_head_key"))->required();
+        cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
+        cmd->callback([&ctx, o] {
+            auto j = readResults(o->file);
+            if (!j) return ctx.fail(j.error());
+            bool known = false;
+            for (auto& u : (*j)["units"])
+                known = known || u.value("id", "") == o->meeting;
+            if (!known)
+                return ctx.fail(
+                    Error::make(ErrorKind::Invalid, "results.unknown_unit", {o->meeting}));
+            auto keys = unlockKeyFile(o->organiser, o->pass_file, ctx);
+            if (!keys) return ctx.fail(keys.error());
+            if (keys->pub.role != KeyRole::UnitHead)
+                return ctx.fail(Error::make(ErrorKind::Invalid, "key.wrong_role",
+                                            {keyRoleName(keys->pub.role), "unit-head"}));
+            // Only a document whose existing signatures verify is signed again.
+            auto sigs = verifyResults(*j);
+            if (!sigs) return ctx.fail(sigs.error());
+            for (auto& s : *sigs)
+                if (!s.valid)
+                    return ctx.fail(
+                        Error::make(ErrorKind::Forged, "results.bad_signature", {s.role, s.unit}));
+            signResults(*j, "unit-head", o->meeting, keys->pub.label, keys->pub.sign,
+                        keys->sign_sk);
+            if (auto s = writeFileAtomic(o->file, j->dump(2) + "\n"); !s)
+                return ctx.fail(s.error());
+            ctx.say("results.signed", {o->meeting, keys->pub.label, keys->pub.fingerprint()});
+        });
+    }
+    {
+        auto* cmd = app.add_subcommand("verify", ctx.t("cli.verify"));
+        cmd->add_option("--results", o->file, ctx.t("cli.opt.results_file"))->required();
+        cmd->add_option("--package", o->package, ctx.t("cli.opt.package"));
+        cmd->add_option("--receipt", o->answers, ctx.t("cli.opt.receipt"));
+        cmd->add_option("--unit-head-pub", o->organiser, ctx.t("cli.opt.unit_head_pub"));
+        cmd->callback([&ctx, o] {
+            auto j = readResults(o->file);
+            if (!j) return ctx.fail(j.error());
+            auto sigs = verifyResults(*j);
+            if (!sigs) return ctx.fail(sigs.error());
+            std::optional<PublicKey> collector;
+            if (!o->package.empty()) {
+                auto pkg = loadPackage(o->package);
+                if (!pkg) return ctx.fail(pkg.error());
+                if (toHex(pkg->digest) != j->value("package_digest", ""))
+                    return ctx.fail(Error::make(ErrorKind::Forged, "verify.other_package"));
+                collector = pkg->body.collector_sign;
+            }
+            std::optional<PublicKeys> head;
+            if (!o->organiser.empty()) {
+                auto k = loadPublicKeys(o->organiser);
+                if (!k) return ctx.fail(k.error());
+                head = *k;
+            }
+            bool all_ok = true, collector_seen = false;
+            for (auto& s : *sigs) {
+                bool ok = s.valid;
+                if (s.role == "collector" && collector) ok = ok && s.key == *collector;
+                if (s.role == "collector") collector_seen = collector_seen || ok;
+                if (s.role == "unit-head" && head) ok = ok && s.key == head->sign;
+                all_ok = all_ok && ok;
+                ctx.say(ok ? "verify.signature_ok" : "verify.signature_bad",
+                        {ctx.t(s.role == "collector" ? "role.collector" : "role.unit-head"), s.unit,
+                         s.label, fingerprint(s.key)});
+            }
+            if (sigs->empty()) ctx.say("verify.no_signatures");
+            if (collector && !collector_seen) {
+                ctx.say("verify.no_collector_signature");
+                all_ok = false;
+            }
+            if (!o->answers.empty()) {
+                std::string code = o->answers;
+                for (auto& ch : code)
+                    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                bool counted = false;
+                for (auto& r : (*j)["receipts"])
+                    counted = counted || r.get<std::string>() == code;
+                ctx.say(counted ? "verify.receipt_counted" : "verify.receipt_not_counted", {code});
+                if (!counted) all_ok = false;
+            }
+            if (!all_ok) ctx.exit_code = 3;
+        });
+    }
+}
+
+} // namespace pingyi

@@ -1,0 +1,277 @@
+#include "core/tally.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace pingyi {
+
+namespace {
+using u128 = uint128;
+
+u128 gcd128(u128 a, u128 b) {
+    while (b != 0) {
+        u128 t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+bool mul(u128 a, u128 b, u128& out) {
+    return !__builtin_mul_overflow(a, b, &out);
+}
+
+Fraction reduce(Fraction f) {
+    u128 g = gcd128(f.num, f.den);
+    if (g > 1) {
+        f.num /= g;
+        f.den /= g;
+    }
+    return f;
+}
+} // namespace
+
+std::int64_t roundHundredths(const Fraction& f) {
+    // floor((200 * num + den) / (2 * den)); num is small enough after reduce() for this.
+    u128 n = f.num * 200 + f.den;
+    return static_cast<std::int64_t>(n / (2 * f.den));
+}
+
+std::string formatHundredths(std::int64_t h) {
+    std::string frac = std::to_string(h % 100);
+    if (frac.size() < 2) frac = "0" + frac;
+    return std::to_string(h / 100) + "." + frac;
+}
+
+void ScoreAcc::merge(const ScoreAcc& o) {
+    ballots += o.ballots;
+    for (auto& [d, n] : o.by_den)
+        by_den[d] += n;
+}
+
+std::optional<Fraction> groupScore(const ScoreAcc& acc, std::uint32_t weight) {
+    if (acc.ballots == 0) return std::nullopt;
+    // Σ_d N_d / d over a common denominator L = lcm(d).
+    u128 L = 1;
+    for (auto& [d, n] : acc.by_den) {
+        u128 g = gcd128(L, d);
+        if (!mul(L / g, d, L)) return std::nullopt;
+    }
+    u128 N = 0;
+    for (auto& [d, n] : acc.by_den) {
+        u128 term;
+        if (!mul(n, L / d, term)) return std::nullopt;
+        N += term;
+    }
+    Fraction f;
+    u128 den;
+    if (!mul(N, weight, f.num) || !mul(L, 1000, den) || !mul(den, acc.ballots, f.den))
+        return std::nullopt;
+    if (f.num == 0) f.den = 1;
+    return reduce(f);
+}
+
+std::optional<Fraction> addFractions(const Fraction& a, const Fraction& b) {
+    u128 g = gcd128(a.den, b.den);
+    u128 x, y, den;
+    if (!mul(a.num, b.den / g, x) || !mul(b.num, a.den / g, y) || !mul(a.den / g, b.den, den))
+        return std::nullopt;
+    return reduce(Fraction{x + y, den});
+}
+
+Tally::Tally(const Campaign& c) : c_(&c) {}
+
+void Tally::add(const Ballot& b, const std::string& category) {
+    auto meeting = c_->meeting(b.meeting);
+    if (!meeting) return; // decodeBallot() guarantees a known meeting
+    ++ballots_;
+    ++composition_[{b.meeting, category}];
+    const std::string& group = meeting->group;
+    for (auto& a : b.answers) {
+        const Questionnaire* q = c_->questionnaire(c_->subjects[a.subject].questionnaire);
+        std::uint64_t num = 0;
+        std::uint32_t den = 0;
+        for (std::size_t i = 0; i < a.levels.size(); ++i) {
+            ItemAcc& ia = items_[{a.subject, group, i}];
+            if (ia.levels.empty()) ia.levels.assign(c_->scale.levels.size(), 0);
+            if (a.levels[i] == kUnknownLevel) {
+                ++ia.unknown;
+                continue;
+            }
+            std::uint32_t f = c_->scale.levels[a.levels[i]].permille;
+            ++ia.levels[a.levels[i]];
+            ia.permille_sum += f;
+            num += std::uint64_t(q->items[i].weight) * f;
+            den += q->items[i].weight;
+        }
+        if (den == 0) continue; // answered nothing for this subject: does not count for it
+        ScoreAcc& acc = scores_[{a.subject, group, category}];
+        ++acc.ballots;
+        acc.by_den[den] += num;
+    }
+}
+
+void Tally::merge(const Tally& o) {
+    ballots_ += o.ballots_;
+    for (auto& [k, v] : o.scores_)
+        scores_[k].merge(v);
+    for (auto& [k, v] : o.items_) {
+        ItemAcc& ia = items_[k];
+        if (ia.levels.empty()) ia.levels.assign(v.levels.size(), 0);
+        for (std::size_t i = 0; i < v.levels.size(); ++i)
+            ia.levels[i] += v.levels[i];
+        ia.unknown += v.unknown;
+        ia.permille_sum += v.permille_sum;
+    }
+    for (auto& [k, v] : o.composition_)
+        composition_[k] += v;
+}
+
+Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t,
+                                               const std::vector<PaperSelf>& paper) {
+    std::vector<UnitResult> out;
+    for (auto& unit : c.units) {
+        UnitResult ur;
+        ur.unit = unit.id;
+        auto subjects = c.subjectsOf(unit.id);
+        bool unit_has_paper = false;
+        for (auto& p : paper) {
+            int idx = c.subjectIndex(p.subject);
+            if (idx >= 0 && c.subjects[static_cast<std::size_t>(idx)].unit == unit.id)
+                unit_has_paper = true;
+        }
+        for (auto si : subjects) {
+            SubjectResult sr;
+            sr.subject = si;
+            std::optional<Fraction> total = Fraction{0, 1};
+            for (auto& gid : unit.groups) {
+                const Group* g = c.group(gid);
+                ScoreAcc all;
+                for (auto& cat : g->categories) {
+                    auto it = t.scores().find({si, gid, cat.id});
+                    SubjectResult::CategoryCell cell;
+                    if (it != t.scores().end()) {
+                        all.merge(it->second);
+                        cell.ballots = it->second.ballots;
+                        auto f = groupScore(it->second, g->weight);
+                        if (f) cell.score = roundHundredths(*f);
+                    }
+                    sr.categories[gid][cat.id] = cell;
+                }
+                std::optional<Fraction> score = groupScore(all, g->weight);
+                if (all.ballots > 0 && !score)
+                    return Error::make(ErrorKind::Internal, "tally.overflow");
+                sr.group_ballots[gid] = all.ballots;
+                if (gid == "self" && unit_has_paper) {
+                    if (all.ballots > 0)
+                        return Error::make(ErrorKind::Conflict, "tally.paper_and_ballots",
+                                           {unit.id});
+                    score.reset();
+                    for (auto& p : paper)
+                        if (p.subject == c.subjects[si].id) {
+                            score = Fraction{static_cast<uint128>(p.hundredths), 100};
+                            sr.group_ballots[gid] = p.ballots;
+                            sr.paper_self = true;
+                        }
+                }
+                sr.group_scores[gid] =
+                    score ? std::optional<std::int64_t>(roundHundredths(*score)) : std::nullopt;
+                if (!score || !total)
+                    total.reset();
+                else {
+                    total = addFractions(*total, *score);
+                    if (!total) return Error::make(ErrorKind::Internal, "tally.overflow");
+                }
+                // Suppression: categories with 1..4 ballots are hidden; if only one is hidden, the
+                // smallest visible one is hidden too, so the group total cannot reveal it.
+                auto& cats = sr.categories[gid];
+                std::size_t hidden = 0;
+                for (auto& [cid, cell] : cats)
+                    if (cell.ballots > 0 && cell.ballots < kSuppressBelow) {
+                        cell.suppressed = true;
+                        cell.score.reset();
+                        ++hidden;
+                    }
+                if (hidden == 1) {
+                    SubjectResult::CategoryCell* smallest = nullptr;
+                    for (auto& [cid, cell] : cats)
+                        if (!cell.suppressed && cell.ballots > 0 &&
+                            (!smallest || cell.ballots < smallest->ballots))
+                            smallest = &cell;
+                    if (smallest) {
+                        smallest->suppressed = true;
+                        smallest->score.reset();
+                    }
+                }
+            }
+            if (total && !unit.groups.empty()) sr.final = roundHundredths(*total);
+            ur.subjects.push_back(std::move(sr));
+        }
+        // Rank by rounded final, higher first; equal finals share a rank (1, 2, 2, 4).
+        std::stable_sort(ur.subjects.begin(), ur.subjects.end(),
+                         [](const SubjectResult& a, const SubjectResult& b) {
+                             if (a.final.has_value() != b.final.has_value())
+                                 return a.final.has_value();
+                             return a.final.value_or(0) > b.final.value_or(0);
+                         });
+        std::uint32_t ranked = 0;
+        for (std::size_t i = 0; i < ur.subjects.size(); ++i) {
+            auto& s = ur.subjects[i];
+            if (!s.final) continue;
+            ++ranked;
+            if (i > 0 && ur.subjects[i - 1].final == s.final)
+                s.rank = ur.subjects[i - 1].rank;
+            else
+                s.rank = static_cast<std::uint32_t>(i + 1);
+        }
+        // Bottom: the last N ranked, N = max(count, ceil(percent% of ranked)); ties at the
+        // boundary are all flagged.
+        std::uint32_t n = c.ranking.bottom_count;
+        std::uint32_t by_pct = (ranked * c.ranking.bottom_percent + 99) / 100;
+        n = std::min(ranked, std::max(n, by_pct));
+        if (n > 0) {
+            std::int64_t cutoff = *ur.subjects[ranked - n].final;
+            for (auto& s : ur.subjects)
+                if (s.final && *s.final <= cutoff) s.bottom = true;
+        }
+        // Composition per meeting.
+        for (auto& gid : unit.groups) {
+            const Group* g = c.group(gid);
+            MeetingComposition mc;
+            mc.meeting = {unit.id, gid};
+            for (auto& cat : g->categories) {
+                auto it = t.composition().find({mc.meeting.id(), cat.id});
+                std::uint64_t k = it == t.composition().end() ? 0 : it->second;
+                mc.categories[cat.id] = k;
+                mc.total += k;
+            }
+            mc.min_pass = mc.total >= g->min_ballots;
+            mc.pass = mc.min_pass;
+            for (auto& q : g->quotas) {
+                QuotaResult qr;
+                qr.categories = q.categories;
+                qr.percent = q.percent;
+                std::uint64_t k = 0;
+                for (auto& cid : q.categories)
+                    k += mc.categories[cid];
+                // share in hundredths of a percent, rounded half up
+                qr.actual_hundredths =
+                    mc.total == 0
+                        ? 0
+                        : static_cast<std::int64_t>((k * 20000 + mc.total) / (2 * mc.total));
+                std::int64_t lo =
+                    (static_cast<std::int64_t>(q.percent) - g->tolerance_percent) * 100;
+                std::int64_t hi =
+                    (static_cast<std::int64_t>(q.percent) + g->tolerance_percent) * 100;
+                qr.pass = mc.total > 0 && qr.actual_hundredths >= lo && qr.actual_hundredths <= hi;
+                mc.pass = mc.pass && qr.pass;
+                mc.quotas.push_back(std::move(qr));
+            }
+            ur.composition.push_back(std::move(mc));
+        }
+        out.push_back(std::move(ur));
+    }
+    return out;
+}
+
+} // namespace pingyi

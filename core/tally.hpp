@@ -1,0 +1,130 @@
+// The count (计分): ballots reduced to scores exactly as ARCHITECTURE.md defines them, in exact
+// integer arithmetic, rounded once (half up, 2 decimals) when published. Pure: the collector
+// feeds decrypted ballots in any order; nothing here keeps a ballot or its order.
+#pragma once
+
+#include "core/ballot.hpp"
+#include "core/campaign.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pingyi {
+
+// 128-bit unsigned (GCC/Clang extension): exact sums of per-mille fractions without overflow.
+__extension__ typedef unsigned __int128 uint128;
+
+// A non-negative exact fraction.
+struct Fraction {
+    uint128 num = 0, den = 1;
+};
+// Rounds half up to hundredths (45.125 -> 4513).
+std::int64_t roundHundredths(const Fraction& f);
+std::string formatHundredths(std::int64_t h); // 4513 -> "45.13"
+
+// Running sums for one subject in one group and category. v(b,s) = Σ w_i f_i / Σ w_i, kept
+// exactly as numerators grouped by their denominator Σ w_i.
+struct ScoreAcc {
+    std::uint64_t ballots = 0;                     // ballots that answered >= 1 item
+    std::map<std::uint32_t, std::uint64_t> by_den; // Σ w_i f_i (f in per-mille) per Σ w_i
+    void merge(const ScoreAcc& o);
+};
+// weight x mean v, as an exact fraction (f in per-mille, so divided by 1000). nullopt: no ballot.
+std::optional<Fraction> groupScore(const ScoreAcc& acc, std::uint32_t weight);
+// a + b exactly; error on overflow (not reachable with weights <= 100 and <= 30 items).
+std::optional<Fraction> addFractions(const Fraction& a, const Fraction& b);
+
+struct ItemAcc {
+    std::vector<std::uint64_t> levels; // count per scale level
+    std::uint64_t unknown = 0;         // 不了解
+    std::uint64_t permille_sum = 0;
+};
+
+// Everything the count accumulates; merge() combines the partial tallies of worker threads.
+class Tally {
+  public:
+    explicit Tally(const Campaign& c);
+    // Adds one valid ballot cast with a token of `category`. The ballot must have come from
+    // decodeBallot() against the same campaign.
+    void add(const Ballot& b, const std::string& category);
+    void merge(const Tally& o);
+
+    // Key: subject index, group id, category id.
+    const std::map<std::tuple<std::size_t, std::string, std::string>, ScoreAcc>& scores() const {
+        return scores_;
+    }
+    // Key: subject index, group id, item index.
+    const std::map<std::tuple<std::size_t, std::string, std::size_t>, ItemAcc>& items() const {
+        return items_;
+    }
+    // Key: meeting id, category id -> valid ballots.
+    const std::map<std::pair<std::string, std::string>, std::uint64_t>& composition() const {
+        return composition_;
+    }
+    std::uint64_t ballots() const { return ballots_; }
+
+  private:
+    const Campaign* c_;
+    std::map<std::tuple<std::size_t, std::string, std::string>, ScoreAcc> scores_;
+    std::map<std::tuple<std::size_t, std::string, std::size_t>, ItemAcc> items_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> composition_;
+    std::uint64_t ballots_ = 0;
+};
+
+// Paper self-appraisal: a unit that voted on paper supplies each subject's self score.
+struct PaperSelf {
+    std::string subject;
+    std::int64_t hundredths = 0; // 0 .. weight*100
+    std::uint64_t ballots = 0;
+};
+
+struct SubjectResult {
+    std::size_t subject = 0;
+    std::map<std::string, std::optional<std::int64_t>> group_scores; // hundredths per group
+    std::map<std::string, std::uint64_t> group_ballots;
+    std::optional<std::int64_t> final; // hundredths; nullopt if a group of the unit is missing
+    std::optional<std::uint32_t> rank;
+    bool bottom = false;
+    bool paper_self = false;
+    // Per group, per category: ballots and score, or nullopt when suppressed (fewer than 5
+    // ballots, or needed to stop subtraction from revealing such a category).
+    struct CategoryCell {
+        std::uint64_t ballots = 0;
+        std::optional<std::int64_t> score;
+        bool suppressed = false;
+    };
+    std::map<std::string, std::map<std::string, CategoryCell>> categories;
+};
+
+struct QuotaResult {
+    std::vector<std::string> categories;
+    std::uint32_t percent = 0;
+    std::int64_t actual_hundredths = 0; // actual share in hundredths of a percent
+    bool pass = false;
+};
+struct MeetingComposition {
+    MeetingRef meeting;
+    std::uint64_t total = 0;
+    std::map<std::string, std::uint64_t> categories;
+    std::vector<QuotaResult> quotas;
+    bool min_pass = true;
+    bool pass = true;
+};
+
+struct UnitResult {
+    std::string unit;
+    std::vector<SubjectResult> subjects; // in rank order (unranked last, campaign order)
+    std::vector<MeetingComposition> composition;
+};
+
+inline constexpr std::uint64_t kSuppressBelow = 5;
+
+// Scores, ranks (1, 2, 2, 4 on equal rounded finals), bottom flags, category suppression and
+// the composition check for every unit. Errors: tally.paper_and_ballots (a unit has both
+// paper and electronic self scores), tally.overflow.
+Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t,
+                                               const std::vector<PaperSelf>& paper);
+
+} // namespace pingyi

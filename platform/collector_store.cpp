@@ -1,0 +1,373 @@
+#include "platform/collector_store.hpp"
+
+#include "core/text.hpp"
+
+#include <algorithm>
+
+namespace pingyi {
+
+namespace {
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS additions(digest BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS devices(
+  device BLOB PRIMARY KEY, label TEXT NOT NULL, certificate BLOB NOT NULL,
+  ledger BLOB, ledger_count INTEGER NOT NULL DEFAULT 0, last_contact TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS envelopes(
+  hash BLOB PRIMARY KEY, device BLOB NOT NULL, tag BLOB NOT NULL, bytes BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS envelopes_tag ON envelopes(tag);
+CREATE INDEX IF NOT EXISTS envelopes_device ON envelopes(device);
+CREATE TABLE IF NOT EXISTS ledger_hashes(device BLOB NOT NULL, hash BLOB NOT NULL,
+  PRIMARY KEY(device, hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions(tag BLOB PRIMARY KEY, chosen BLOB, reason TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decision_log(n INTEGER PRIMARY KEY, tag BLOB NOT NULL, chosen BLOB,
+  reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS paper_self(subject TEXT PRIMARY KEY, hundredths INTEGER NOT NULL,
+  ballots INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS results(key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+constexpr const char* kSchemaVersion = "pingyi-collector/1";
+
+Status putMeta(Db& db, std::string_view key, ByteView value) {
+    auto st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+    if (!st) return st.error();
+    st->bind(1, key).bind(2, value);
+    return st->run();
+}
+
+Result<std::optional<Bytes>> getMeta(Db& db, std::string_view key) {
+    auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
+    if (!st) return st.error();
+    st->bind(1, key);
+    if (st->step()) return std::optional<Bytes>(st->blob(0));
+    if (st->error()) return *st->error();
+    return std::optional<Bytes>();
+}
+
+template <class T> bool toFixed(ByteView v, T& out) {
+    if (v.size() != out.size()) return false;
+    std::copy(v.begin(), v.end(), out.begin());
+    return true;
+}
+} // namespace
+
+Result<CollectorStore> CollectorStore::create(const fs::path& dir, const Package& package,
+                                              const PublicKeys& collector) {
+    if (collector.role != KeyRole::Collector)
+        return Error::make(ErrorKind::Invalid, "key.wrong_role",
+                           {keyRoleName(collector.role), "collector"});
+    if (collector.box != package.body.collector_box ||
+        collector.sign != package.body.collector_sign)
+        return Error::make(ErrorKind::Invalid, "collector.other_keys");
+    PY_TRY(ensureDirectory(dir));
+    fs::path file = dir / kFileName;
+    std::error_code ec;
+    if (fs::exists(file, ec))
+        return Error::make(ErrorKind::Conflict, "store.exists", {file.string()});
+    {
+        auto db = Db::open(file.string(), true);
+        if (!db) return db.error();
+        Transaction tx(*db);
+        PY_TRY(tx.begin());
+        PY_TRY(db->exec(kSchema));
+        PY_TRY(putMeta(*db, "schema", view(std::string_view(kSchemaVersion))));
+        PY_TRY(putMeta(*db, "package", package.bytes));
+        PY_TRY(tx.commit());
+    }
+    return open(dir);
+}
+
+Result<CollectorStore> CollectorStore::open(const fs::path& dir) {
+    fs::path file = dir / kFileName;
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        return Error::make(ErrorKind::NotFound, "collector.not_found", {dir.string()});
+    CollectorStore s;
+    s.dir_ = dir;
+    auto db = Db::open(file.string(), false);
+    if (!db) return db.error();
+    s.db_ = std::make_unique<Db>(std::move(*db));
+    auto schema = getMeta(*s.db_, "schema");
+    if (!schema) return schema.error();
+    if (!*schema || std::string((*schema)->begin(), (*schema)->end()) != kSchemaVersion)
+        return Error::make(ErrorKind::Invalid, "store.bad_schema", {file.string()});
+    auto pkg = getMeta(*s.db_, "package");
+    if (!pkg) return pkg.error();
+    if (!*pkg)
+        return Error::make(ErrorKind::Invalid, "store.incomplete", {file.string(), "package"});
+    auto package = decodePackage(**pkg);
+    if (!package) return package.error();
+    s.package_ = std::make_shared<Package>(std::move(*package));
+    PY_TRY(s.loadIndex());
+    return s;
+}
+
+Status CollectorStore::loadIndex() {
+    tokens_ = TokenIndex();
+    tokens_.add(campaign(), package_->body.tokens);
+    auto st = db_->prepare("SELECT bytes FROM additions");
+    if (!st) return st.error();
+    while (st->step()) {
+        auto a = decodeAdditions(st->blobView(0), *package_);
+        if (!a) return a.error();
+        tokens_.add(campaign(), a->tokens);
+    }
+    if (st->error()) return *st->error();
+    return {};
+}
+
+Status CollectorStore::addTokens(ByteView additions) {
+    auto a = decodeAdditions(additions, *package_);
+    if (!a) return a.error();
+    auto st = db_->prepare("INSERT OR IGNORE INTO additions(digest, bytes) VALUES(?, ?)");
+    if (!st) return st.error();
+    st->bind(1, a->digest).bind(2, a->bytes);
+    PY_TRY(st->run());
+    tokens_.add(campaign(), a->tokens);
+    return {};
+}
+
+Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert,
+                                                   const Ledger& ledger,
+                                                   const std::vector<HeldEnvelope>& envelopes,
+                                                   const std::string& contact_time) {
+    StoreOutcome out;
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    {
+        auto st = db_->prepare(
+            "INSERT INTO devices(device, label, certificate, last_contact) VALUES(?, ?, ?, ?) "
+            "ON CONFLICT(device) DO UPDATE SET last_contact = excluded.last_contact");
+        if (!st) return st.error();
+        st->bind(1, cert.device).bind(2, cert.label).bind(3, cert.bytes).bind(4, contact_time);
+        PY_TRY(st->run());
+    }
+    {
+        auto cur = db_->prepare("SELECT ledger_count FROM devices WHERE device = ?");
+        if (!cur) return cur.error();
+        cur->bind(1, cert.device);
+        std::int64_t held_count = cur->step() ? cur->i64(0) : 0;
+        if (static_cast<std::int64_t>(ledger.hashes.size()) > held_count) {
+            auto up =
+                db_->prepare("UPDATE devices SET ledger = ?, ledger_count = ? WHERE device = ?");
+            if (!up) return up.error();
+            up->bind(1, ledger.bytes)
+                .bind(2, static_cast<std::int64_t>(ledger.hashes.size()))
+                .bind(3, cert.device);
+            PY_TRY(up->run());
+            // Ledgers only grow, so the union of what was ever named is the largest ledger;
+            // keeping every named hash also survives a damaged or rolled-back tablet.
+            auto ins =
+                db_->prepare("INSERT OR IGNORE INTO ledger_hashes(device, hash) VALUES(?, ?)");
+            if (!ins) return ins.error();
+            for (auto& h : ledger.hashes) {
+                (void)ins->reset();
+                ins->bind(1, cert.device).bind(2, h);
+                PY_TRY(ins->run());
+            }
+        }
+    }
+    auto ins = db_->prepare(
+        "INSERT OR IGNORE INTO envelopes(hash, device, tag, bytes) VALUES(?, ?, ?, ?)");
+    if (!ins) return ins.error();
+    for (auto& e : envelopes) {
+        (void)ins->reset();
+        ins->bind(1, e.hash).bind(2, cert.device).bind(3, e.tag).bind(4, e.bytes);
+        PY_TRY(ins->run());
+        if (sqlite3_changes(db_->raw()) > 0)
+            ++out.added;
+        else
+            ++out.already;
+    }
+    PY_TRY(tx.commit());
+    return out;
+}
+
+Result<CollectorCounts> CollectorStore::counts() const {
+    CollectorCounts c;
+    auto q = [&](const char* sql, std::int64_t& v) -> Status {
+        auto st = db_->prepare(sql);
+        if (!st) return st.error();
+        if (st->step()) v = st->i64(0);
+        if (st->error()) return *st->error();
+        return {};
+    };
+    PY_TRY(q("SELECT count(*) FROM envelopes", c.envelopes));
+    PY_TRY(q("SELECT count(*) FROM devices", c.devices));
+    PY_TRY(q("SELECT count(*) FROM (SELECT tag FROM envelopes GROUP BY tag HAVING count(*) > 1)",
+             c.conflicts));
+    PY_TRY(q("SELECT count(*) FROM (SELECT tag FROM envelopes GROUP BY tag HAVING count(*) > 1) t "
+             "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.tag = t.tag)",
+             c.conflicts_open));
+    PY_TRY(q("SELECT count(*) FROM ledger_hashes l WHERE NOT EXISTS "
+             "(SELECT 1 FROM envelopes e WHERE e.hash = l.hash)",
+             c.missing));
+    return c;
+}
+
+Result<std::vector<DeviceInfo>> CollectorStore::devices() const {
+    auto st =
+        db_->prepare("SELECT d.device, d.label, d.ledger_count, coalesce(d.last_contact, ''), "
+                     "(SELECT count(*) FROM envelopes e WHERE e.device = d.device) FROM devices d "
+                     "ORDER BY d.label");
+    if (!st) return st.error();
+    std::vector<DeviceInfo> out;
+    while (st->step()) {
+        DeviceInfo d;
+        if (!toFixed(st->blobView(0), d.device))
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "device"});
+        d.label = st->text(1);
+        d.ledger = st->i64(2);
+        d.last_contact = st->text(3);
+        d.held = st->i64(4);
+        out.push_back(std::move(d));
+    }
+    if (st->error()) return *st->error();
+    auto miss = db_->prepare("SELECT l.hash FROM ledger_hashes l WHERE l.device = ? AND NOT EXISTS "
+                             "(SELECT 1 FROM envelopes e WHERE e.hash = l.hash) ORDER BY l.hash");
+    if (!miss) return miss.error();
+    for (auto& d : out) {
+        (void)miss->reset();
+        miss->bind(1, d.device);
+        while (miss->step()) {
+            Hash32 h{};
+            if (toFixed(miss->blobView(0), h)) d.missing.push_back(h);
+        }
+        if (miss->error()) return *miss->error();
+    }
+    return out;
+}
+
+Result<std::vector<Conflict>> CollectorStore::conflicts() const {
+    auto st = db_->prepare("SELECT e.tag, e.hash, d.tag IS NOT NULL, d.chosen, coalesce(d.reason, "
+                           "'') FROM envelopes e "
+                           "LEFT JOIN decisions d ON d.tag = e.tag "
+                           "WHERE e.tag IN (SELECT tag FROM envelopes GROUP BY tag HAVING count(*) "
+                           "> 1) ORDER BY e.tag, e.hash");
+    if (!st) return st.error();
+    std::vector<Conflict> out;
+    while (st->step()) {
+        Hash32 tag{}, h{};
+        if (!toFixed(st->blobView(0), tag) || !toFixed(st->blobView(1), h))
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "envelopes"});
+        if (out.empty() || out.back().tag != tag) {
+            Conflict c;
+            c.tag = tag;
+            if (st->i64(2)) {
+                auto chosen = st->blobView(3);
+                Hash32 ch{};
+                c.decision = chosen.size() == 32 && toFixed(chosen, ch) ? std::optional<Hash32>(ch)
+                                                                        : std::nullopt;
+                c.reason = st->text(4);
+            }
+            out.push_back(std::move(c));
+        }
+        out.back().envelopes.push_back(h);
+    }
+    if (st->error()) return *st->error();
+    return out;
+}
+
+Status CollectorStore::resolveConflict(const Hash32& tag, std::optional<Hash32> chosen,
+                                       const std::string& reason) {
+    if (trim(reason).empty()) return Error::make(ErrorKind::Invalid, "conflict.no_reason");
+    auto all = conflicts();
+    if (!all) return all.error();
+    const Conflict* c = nullptr;
+    for (auto& x : *all)
+        if (x.tag == tag) c = &x;
+    if (!c) return Error::make(ErrorKind::NotFound, "conflict.not_found");
+    if (chosen &&
+        std::find(c->envelopes.begin(), c->envelopes.end(), *chosen) == c->envelopes.end())
+        return Error::make(ErrorKind::Invalid, "conflict.not_member");
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    auto st = db_->prepare("INSERT OR REPLACE INTO decisions(tag, chosen, reason) VALUES(?, ?, ?)");
+    if (!st) return st.error();
+    st->bind(1, tag);
+    if (chosen) st->bind(2, *chosen);
+    st->bind(3, reason);
+    PY_TRY(st->run());
+    auto log = db_->prepare("INSERT INTO decision_log(tag, chosen, reason) VALUES(?, ?, ?)");
+    if (!log) return log.error();
+    log->bind(1, tag);
+    if (chosen) log->bind(2, *chosen);
+    log->bind(3, reason);
+    PY_TRY(log->run());
+    return tx.commit();
+}
+
+Result<std::vector<Hash32>> CollectorStore::countableHashes() const {
+    auto st = db_->prepare("SELECT e.hash FROM envelopes e WHERE "
+                           " (SELECT count(*) FROM envelopes x WHERE x.tag = e.tag) = 1 "
+                           " OR e.hash = (SELECT d.chosen FROM decisions d WHERE d.tag = e.tag)");
+    if (!st) return st.error();
+    std::vector<Hash32> out;
+    while (st->step()) {
+        Hash32 h{};
+        if (toFixed(st->blobView(0), h)) out.push_back(h);
+    }
+    if (st->error()) return *st->error();
+    // Fisher-Yates with the OS random source: the count's order says nothing of storage order.
+    for (std::size_t i = out.size(); i > 1; --i)
+        std::swap(out[i - 1], out[randomBelow(static_cast<std::uint32_t>(i))]);
+    return out;
+}
+
+Result<HeldEnvelope> CollectorStore::envelope(const Hash32& hash) const {
+    auto st = db_->prepare("SELECT tag, bytes FROM envelopes WHERE hash = ?");
+    if (!st) return st.error();
+    st->bind(1, hash);
+    if (!st->step()) {
+        if (st->error()) return *st->error();
+        return Error::make(ErrorKind::NotFound, "collector.no_envelope");
+    }
+    HeldEnvelope e;
+    e.hash = hash;
+    if (!toFixed(st->blobView(0), e.tag))
+        return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "tag"});
+    e.bytes = st->blob(1);
+    return e;
+}
+
+Status CollectorStore::setPaperSelf(const std::vector<PaperSelf>& rows) {
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    auto st = db_->prepare(
+        "INSERT OR REPLACE INTO paper_self(subject, hundredths, ballots) VALUES(?, ?, ?)");
+    if (!st) return st.error();
+    for (auto& r : rows) {
+        (void)st->reset();
+        st->bind(1, r.subject).bind(2, r.hundredths).bind(3, static_cast<std::int64_t>(r.ballots));
+        PY_TRY(st->run());
+    }
+    return tx.commit();
+}
+
+Result<std::vector<PaperSelf>> CollectorStore::paperSelf() const {
+    auto st = db_->prepare("SELECT subject, hundredths, ballots FROM paper_self ORDER BY subject");
+    if (!st) return st.error();
+    std::vector<PaperSelf> out;
+    while (st->step())
+        out.push_back({st->text(0), st->i64(1), static_cast<std::uint64_t>(st->i64(2))});
+    if (st->error()) return *st->error();
+    return out;
+}
+
+Status CollectorStore::saveResult(std::string_view key, std::string_view json) {
+    auto st = db_->prepare("INSERT OR REPLACE INTO results(key, json) VALUES(?, ?)");
+    if (!st) return st.error();
+    st->bind(1, key).bind(2, json);
+    return st->run();
+}
+
+Result<std::optional<std::string>> CollectorStore::result(std::string_view key) const {
+    auto st = db_->prepare("SELECT json FROM results WHERE key = ?");
+    if (!st) return st.error();
+    st->bind(1, key);
+    if (st->step()) return std::optional<std::string>(st->text(0));
+    if (st->error()) return *st->error();
+    return std::optional<std::string>();
+}
+
+} // namespace pingyi

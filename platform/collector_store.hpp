@@ -1,0 +1,100 @@
+// The collector store: one SQLite file (collector.db) in a folder. It holds the campaign
+// package and token additions, the enrolled devices that have delivered (certificate and
+// largest ledger), every envelope exactly once (keyed by hash), staff decisions on tokens used
+// twice (with their log), paper self-appraisal scores, and the last count's results.
+#pragma once
+
+#include "core/envelope.hpp"
+#include "core/package.hpp"
+#include "core/tally.hpp"
+#include "platform/files.hpp"
+#include "platform/keyfile.hpp"
+#include "platform/sqlite.hpp"
+
+#include <memory>
+
+namespace pingyi {
+
+struct HeldEnvelope {
+    Hash32 hash{};
+    Hash32 tag{};
+    Bytes bytes;
+};
+
+struct DeviceInfo {
+    PublicKey device{};
+    std::string label;
+    std::int64_t held = 0;       // envelopes of this device the collector holds
+    std::int64_t ledger = 0;     // envelopes its latest ledger names
+    std::vector<Hash32> missing; // named by its ledger, not held
+    std::string last_contact;    // UTC time of the last import from it (device level only)
+};
+
+struct Conflict {
+    Hash32 tag{};
+    std::vector<Hash32> envelopes;                 // sorted
+    std::optional<std::optional<Hash32>> decision; // unset: open; set: chosen (or none)
+    std::string reason;
+};
+
+struct CollectorCounts {
+    std::int64_t envelopes = 0, devices = 0, conflicts = 0, conflicts_open = 0, missing = 0;
+};
+
+// Outcome of storing the envelopes of one verified bundle.
+struct StoreOutcome {
+    std::size_t added = 0, already = 0;
+};
+
+class CollectorStore {
+  public:
+    static constexpr const char* kFileName = "collector.db";
+
+    // Creates DIR/collector.db for a package; the collector's public keys must be the package's.
+    static Result<CollectorStore> create(const fs::path& dir, const Package& package,
+                                         const PublicKeys& collector);
+    static Result<CollectorStore> open(const fs::path& dir);
+
+    const Package& package() const { return *package_; }
+    const Campaign& campaign() const { return package_->body.campaign; }
+    const TokenIndex& tokens() const { return tokens_; }
+    const fs::path& dir() const { return dir_; }
+
+    Status addTokens(ByteView additions);
+
+    // Stores verified envelopes of one device and its ledger (kept if larger than the one
+    // held) in one transaction; envelopes already held are counted, not stored again.
+    Result<StoreOutcome> storeVerified(const DeviceCertificate& cert, const Ledger& ledger,
+                                       const std::vector<HeldEnvelope>& envelopes,
+                                       const std::string& contact_time);
+
+    Result<CollectorCounts> counts() const;
+    Result<std::vector<DeviceInfo>> devices() const;
+    Result<std::vector<Conflict>> conflicts() const;
+    // Staff decision on a token used twice: count `chosen` (one of its envelopes) or neither.
+    // Logged with the reason; a later decision replaces an earlier one (both stay in the log).
+    Status resolveConflict(const Hash32& tag, std::optional<Hash32> chosen,
+                           const std::string& reason);
+
+    // The envelopes the count opens: each tag once (conflicts only when decided), shuffled.
+    Result<std::vector<Hash32>> countableHashes() const;
+    Result<HeldEnvelope> envelope(const Hash32& hash) const;
+
+    Status setPaperSelf(const std::vector<PaperSelf>& rows);
+    Result<std::vector<PaperSelf>> paperSelf() const;
+
+    Status saveResult(std::string_view key, std::string_view json);
+    Result<std::optional<std::string>> result(std::string_view key) const;
+
+    Db& db() { return *db_; }
+
+  private:
+    CollectorStore() = default;
+    Status loadIndex();
+    fs::path dir_;
+    std::unique_ptr<Db> db_;
+    std::shared_ptr<Package> package_;
+    TokenIndex tokens_;
+};
+
+} // namespace pingyi

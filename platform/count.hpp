@@ -1,0 +1,41 @@
+// The count at the collector: opens every countable envelope in random order on worker
+// threads, sets invalid ballots aside with a reason, reduces the rest to scores, and returns the
+// results document and the comments (shuffled). Decrypted ballots live only inside a worker
+// while they are tallied, and are wiped there.
+#pragma once
+
+#include "core/results.hpp"
+#include "platform/collector_store.hpp"
+
+#include <functional>
+
+namespace pingyi {
+
+struct CountOptions {
+    unsigned threads = 2;
+    std::function<void(std::size_t done, std::size_t total)>
+        progress; // called from the caller's thread
+};
+
+struct CommentOut {
+    std::string subject;
+    std::string text;
+};
+
+struct CountOutput {
+    std::vector<UnitResult> units;
+    Accounting accounting;
+    std::vector<std::string> receipts;         // counted, sorted
+    std::vector<std::string> invalid_receipts; // set aside, sorted
+    std::vector<CommentOut> comments;          // shuffled
+    nlohmann::json results;
+};
+
+// The collector key must be the package's. Errors: count.wrong_key, tally.paper_and_ballots.
+Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& collector,
+                             const CountOptions& opts);
+
+// Stores the results and comments in the collector store (for the results command).
+Status saveCount(CollectorStore& store, const CountOutput& out);
+
+} // namespace pingyi

@@ -1,0 +1,30 @@
+// Importing sealed ballots at the collector: from bundle files now, and the same function will
+// serve HTTP sync. Each bundle is verified whole (campaign, device enrolment, signatures, ledger)
+// and each envelope on its own (signature, device, campaign, token tag in its meeting's set,
+// named by the ledger); only what is new is stored, in one transaction.
+#pragma once
+
+#include "platform/collector_store.hpp"
+
+namespace pingyi {
+
+struct RejectedEnvelope {
+    std::string receipt; // 回执码 of the envelope
+    Error reason;
+};
+
+struct ImportReport {
+    std::string source;           // file name
+    std::optional<Error> refused; // the whole bundle was rejected; nothing stored
+    std::string device_label;
+    std::size_t added = 0, already = 0;
+    std::vector<RejectedEnvelope> rejected;
+};
+
+ImportReport importBundle(CollectorStore& store, ByteView bundle, const std::string& source);
+ImportReport importBundleFile(CollectorStore& store, const fs::path& file);
+
+// Current UTC time as "YYYY-MM-DD HH:MM:SS" (device last-contact only; never next to a ballot).
+std::string utcNow();
+
+} // namespace pingyi

@@ -1,0 +1,282 @@
+#include "core/catalog.hpp"
+#include "core/csv.hpp"
+#include "core/text.hpp"
+#include "platform/files.hpp"
+#include "platform/report.hpp"
+#include "support/builders.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+using namespace pingyi;
+using nlohmann::json;
+
+namespace {
+
+json category(const std::string& name, int ballots, json score) {
+    bool suppressed = score.is_null();
+    return {{"name", name},
+            {"ballots", ballots},
+            {"score", std::move(score)},
+            {"suppressed", suppressed}};
+}
+
+json subject(const std::string& id, const std::string& name, const std::string& position, json self,
+             json social, json final_score, json rank, bool bottom, int self_ballots,
+             int social_ballots) {
+    return {{"id", id},
+            {"name", name},
+            {"position", position},
+            {"self", self},
+            {"social", social},
+            {"final", final_score},
+            {"rank", rank},
+            {"bottom", bottom},
+            {"ballots", {{"self", self_ballots}, {"social", social_ballots}}},
+            {"items",
+             {{"competence",
+               {{"name", "业务素质"},
+                {"self",
+                 {{"mean", 92.5},
+                  {"answered", 11},
+                  {"unknown", 1},
+                  {"levels", {{"A", 8}, {"B", 3}, {"C", 0}, {"D", 0}}}}},
+                {"social", nullptr}}}}},
+            {"categories",
+             {{"social",
+               {{"npc", category("人大代表", 4, nullptr)},
+                {"cppcc", category("政协委员", 3, nullptr)},
+                {"leader", category("领导", 3, nullptr)},
+                {"service", category("服务对象", 24, 43.1)}}}}}};
+}
+
+json unit(const std::string& id, const std::string& name, json subjects, bool quota_pass) {
+    return {
+        {"id", id},
+        {"name", name},
+        {"groups", {"self", "social"}},
+        {"group_names", {{"self", "单位自评"}, {"social", "社会测评"}}},
+        {"group_weights", {{"self", 50}, {"social", 50}}},
+        {"subjects", std::move(subjects)},
+        {"composition",
+         {{{"meeting", id + "/social"},
+           {"group", "social"},
+           {"total", 34},
+           {"min_ballots", 30},
+           {"categories", {{"npc", 4}, {"cppcc", 3}, {"leader", 3}, {"service", 24}}},
+           {"quotas",
+            {{{"categories", {"npc", "cppcc", "leader"}},
+              {"percent", 30},
+              {"actual", 29.41},
+              {"pass", quota_pass}},
+             {{"categories", {"service"}}, {"percent", 70}, {"actual", 70.59}, {"pass", true}}}},
+           {"pass", quota_pass}}}},
+        {"bottom_rule", {{"bottom_count", 1}, {"bottom_percent", 0}}}};
+}
+
+// Two units; the second has a subject with no social score (unranked, null final).
+json sampleResults() {
+    json u1 = unit("U1", "市经济局",
+                   {subject("S01", "王建国", "办公室主任", 45.12, 43.5, 88.62, 1, false, 12, 34),
+                    subject("S02", "李<script>alert(1)</script>", "法规科科长", 40.0, 41.25, 81.25,
+                            2, true, 12, 34)},
+                   true);
+    json u2 = unit("U2", "市中小企业服务中心",
+                   {subject("S03", "张敏", "主任", 44.0, 42.06, 86.06, 1, true, 9, 31),
+                    subject("S04", "赵磊", "副主任", 43.0, nullptr, nullptr, nullptr, false, 9, 0)},
+                   false);
+    return {{"format", "pingyi-results/1"},
+            {"campaign", "jjj-2026"},
+            {"campaign_name", "市经济局2026年度“企业评机关”“群众评科长”民主评议"},
+            {"package_digest", "0123456789abcdef0123456789abcdef"},
+            {"units", {u1, u2}},
+            {"levels",
+             {{{"id", "A"}, {"name", "优秀"}},
+              {{"id", "B"}, {"name", "良好"}},
+              {{"id", "C"}, {"name", "一般"}},
+              {{"id", "D"}, {"name", "较差"}}}},
+            {"accounting",
+             {{"received", 63},
+              {"valid", 62},
+              {"invalid", 1},
+              {"conflicts", 2},
+              {"conflicts_resolved", 0},
+              {"missing", 0},
+              {"counted", 62}}},
+            {"receipts", {"2345A-BCDEF", "6789G-HJKLM"}}};
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);)
+        out.push_back(l);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("The results CSV starts with a BOM and keeps Chinese headers and names intact") {
+    std::string csv = resultsCsv(sampleResults(), Lang::Zh);
+    REQUIRE(csv.size() > 3);
+    CHECK(static_cast<unsigned char>(csv[0]) == 0xEF);
+    CHECK(static_cast<unsigned char>(csv[1]) == 0xBB);
+    CHECK(static_cast<unsigned char>(csv[2]) == 0xBF);
+    CHECK(isValidUtf8(csv));
+
+    auto rows = parseCsv(csv.substr(3), "results.csv");
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 5);
+    CHECK((*rows)[0] == std::vector<std::string>{"单位", "排名", "评议对象", "职务", "单位自评",
+                                                 "社会测评", "最后得分", "排名靠后", "自评票数",
+                                                 "社会测评票数"});
+    CHECK((*rows)[1] == std::vector<std::string>{"市经济局", "1", "王建国", "办公室主任", "45.12",
+                                                 "43.50", "88.62", "否", "12", "34"});
+    CHECK((*rows)[2][7] == "是");
+    CHECK((*rows)[3][0] == "市中小企业服务中心");
+}
+
+TEST_CASE("The results CSV shows a missing score as an empty cell and no rank as 未排名") {
+    auto rows = parseCsv(resultsCsv(sampleResults(), Lang::Zh).substr(3), "results.csv");
+    REQUIRE(rows.ok());
+    auto& unranked = (*rows)[4];
+    CHECK(unranked[1] == "未排名");
+    CHECK(unranked[2] == "赵磊");
+    CHECK(unranked[4] == "43.00");
+    CHECK(unranked[5] == "");
+    CHECK(unranked[6] == "");
+    CHECK(unranked[9] == "0");
+}
+
+TEST_CASE("The results CSV takes its headers from the catalog in English too") {
+    auto rows = parseCsv(resultsCsv(sampleResults(), Lang::En).substr(3), "results.csv");
+    REQUIRE(rows.ok());
+    CHECK((*rows)[0][0] == tr(Lang::En, "report.col.unit"));
+    CHECK((*rows)[0][6] == "Final score");
+    CHECK((*rows)[4][1] == "unranked");
+    CHECK((*rows)[1][2] == "王建国");
+}
+
+TEST_CASE("The XLSX workbook is written as a zip file and no temp file is left behind") {
+    test::TempDir dir;
+    auto out = dir.path / "结果.xlsx";
+    auto st = writeResultsXlsx(sampleResults(), Lang::Zh, out);
+    REQUIRE_MESSAGE(st.ok(), (st.ok() ? "" : describe(st.error(), Lang::En)));
+    auto bytes = readFile(out);
+    REQUIRE(bytes.ok());
+    CHECK(bytes->size() > 0);
+    REQUIRE(bytes->size() > 2);
+    CHECK((*bytes)[0] == 'P');
+    CHECK((*bytes)[1] == 'K');
+    std::size_t files = 0;
+    for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path))
+        ++files;
+    CHECK(files == 1);
+
+    // Overwriting an existing report replaces it.
+    REQUIRE(writeResultsXlsx(sampleResults(), Lang::En, out).ok());
+    CHECK(std::filesystem::file_size(out) > 0);
+}
+
+TEST_CASE("The XLSX workbook accepts unit names that are long, repeated or hold []:*?/\\") {
+    json r = sampleResults();
+    r["units"][0]["name"] = "市经济局/法规科[2026]:*?\\一二三四五六七八九十一二三四五六七八九十";
+    r["units"][1]["name"] = r["units"][0]["name"];
+    r["units"].push_back(r["units"][1]);
+    r["units"][2]["name"] = "核算";
+    test::TempDir dir;
+    auto st = writeResultsXlsx(r, Lang::Zh, dir.path / "r.xlsx");
+    CHECK_MESSAGE(st.ok(), (st.ok() ? "" : describe(st.error(), Lang::En)));
+}
+
+TEST_CASE("Writing the XLSX into a missing folder fails naming the path and leaves no file") {
+    test::TempDir dir;
+    auto out = dir.path / "no-such-folder" / "results.xlsx";
+    auto st = writeResultsXlsx(sampleResults(), Lang::Zh, out);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().kind == ErrorKind::Io);
+    CHECK(describe(st.error(), Lang::En).find(out.string()) != std::string::npos);
+    CHECK(describe(st.error(), Lang::Zh).find(out.string()) != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+    CHECK_FALSE(std::filesystem::exists(dir.path / "no-such-folder"));
+}
+
+TEST_CASE("The HTML report has each unit's title, the signature line and a page per unit") {
+    std::string html = resultsHtml(sampleResults(), Lang::Zh);
+    CHECK(isValidUtf8(html));
+    CHECK(html.find("<html lang=\"zh-CN\">") != std::string::npos);
+    CHECK(html.find("<meta charset=\"utf-8\">") != std::string::npos);
+    CHECK(html.find("'WenQuanYi Micro Hei', 'Noto Sans CJK SC'") != std::string::npos);
+    CHECK(html.find("size: A4") != std::string::npos);
+    CHECK(html.find("市经济局民主评议结果排序") != std::string::npos);
+    CHECK(html.find("市中小企业服务中心民主评议结果排序") != std::string::npos);
+    CHECK(html.find("市经济局2026年度“企业评机关”“群众评科长”民主评议") != std::string::npos);
+
+    std::string sign = "单位主要负责人签字：________  日期：________";
+    std::size_t signatures = 0;
+    for (auto at = html.find(sign); at != std::string::npos; at = html.find(sign, at + 1))
+        ++signatures;
+    CHECK(signatures == 2);
+
+    std::size_t breaks = 0;
+    for (auto at = html.find("class=\"unit next\""); at != std::string::npos;
+         at = html.find("class=\"unit next\"", at + 1))
+        ++breaks;
+    CHECK(breaks == 1); // only the second unit starts a new page
+    CHECK(html.find("page-break-before: always") != std::string::npos);
+
+    CHECK(html.find("0123456789abcdef") != std::string::npos);
+    CHECK(html.find("0123456789abcdef0") == std::string::npos); // digest cut to 16 hex chars
+    CHECK(html.find("未排名") != std::string::npos);
+    CHECK(html.find("<td>整改</td>") != std::string::npos);
+    CHECK(html.find("不符合") != std::string::npos); // U2's quota check failed
+    CHECK(html.find("人大代表、政协委员、领导应占 30%，实际 29.41%（符合）") != std::string::npos);
+    CHECK(html.find("选票核算") != std::string::npos);
+    CHECK(html.find("2345A-BCDEF") != std::string::npos);
+}
+
+TEST_CASE("The HTML report escapes a subject name holding a script tag") {
+    std::string html = resultsHtml(sampleResults(), Lang::Zh);
+    CHECK(html.find("<script>") == std::string::npos);
+    CHECK(html.find("李&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+}
+
+TEST_CASE("The HTML report in English uses English labels") {
+    std::string html = resultsHtml(sampleResults(), Lang::En);
+    CHECK(html.find("<html lang=\"en\">") != std::string::npos);
+    CHECK(html.find("Signature of the unit head") != std::string::npos);
+    CHECK(html.find("must rectify") != std::string::npos);
+}
+
+TEST_CASE(
+    "Report display width counts Chinese characters and full-width punctuation as two columns") {
+    CHECK(displayWidth("") == 0);
+    CHECK(displayWidth("abc") == 3);
+    CHECK(displayWidth("王建国") == 6);
+    CHECK(displayWidth("签字：") == 6);
+    CHECK(displayWidth("\u3000") == 2);
+    CHECK(displayWidth("45.12") == 5);
+    CHECK(displayWidth("é") == 1);
+}
+
+TEST_CASE("The terminal ranking table of a report aligns its columns for Chinese text") {
+    json r = sampleResults();
+    for (Lang lang : {Lang::Zh, Lang::En}) {
+        for (auto& u : r["units"]) {
+            std::string table = rankingTable(u, lang);
+            auto ls = lines(table);
+            REQUIRE(ls.size() == 2 + u["subjects"].size());
+            std::size_t width = displayWidth(ls[0]);
+            for (auto& l : ls)
+                CHECK_MESSAGE(displayWidth(l) == width, l);
+            // Under the header, a rule as wide as the table.
+            CHECK(ls[1].find_first_not_of('-') == std::string::npos);
+        }
+    }
+    std::string zh = rankingTable(r["units"][1], Lang::Zh);
+    CHECK(zh.find("未排名") != std::string::npos);
+    CHECK(zh.find("整改") != std::string::npos);
+    CHECK(zh.find("86.06") != std::string::npos);
+}
