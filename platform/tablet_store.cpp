@@ -11,9 +11,9 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS additions(digest BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS used_tokens(tag BLOB PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS envelopes(
-  hash BLOB PRIMARY KEY,
-  bytes BLOB NOT NULL,
+CREATE TABLE IF NOT EXISTS envelopes(hash BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS envelope_state(
+  hash BLOB PRIMARY KEY REFERENCES envelopes(hash),
   exported INTEGER NOT NULL DEFAULT 0,
   acked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 )sql";
@@ -178,13 +178,17 @@ Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers
         if (!ins) return ins.error();
         ins->bind(1, env.hash).bind(2, env.bytes);
         PY_TRY(ins->run());
+        auto state = db_->prepare("INSERT INTO envelope_state(hash) VALUES(?)");
+        if (!state) return state.error();
+        state->bind(1, env.hash);
+        PY_TRY(state->run());
         PY_TRY(tx.commit());
     }
-    // Fold the WAL into the database and truncate it, so the WAL's frame sequence does not
-    // keep the order in which envelopes were cast. The ballot is already durable; a failure
-    // here only delays that and is retried at the next cast.
-    (void)db_->checkpointTruncate();
     return CastReceipt{env.hash, receiptCode(env.hash)};
+}
+
+Status TabletStore::foldJournal() {
+    return db_->checkpointTruncate();
 }
 
 Status TabletStore::addTokens(ByteView additions) {
@@ -200,7 +204,7 @@ Status TabletStore::addTokens(ByteView additions) {
 
 Result<TabletCounts> TabletStore::counts() const {
     auto st = db_->prepare(
-        "SELECT count(*), coalesce(sum(exported), 0), coalesce(sum(acked), 0) FROM envelopes");
+        "SELECT count(*), coalesce(sum(exported), 0), coalesce(sum(acked), 0) FROM envelope_state");
     if (!st) return st.error();
     TabletCounts c;
     if (st->step()) {
@@ -214,9 +218,11 @@ Result<TabletCounts> TabletStore::counts() const {
 }
 
 Result<std::vector<StoredEnvelope>> TabletStore::envelopes(bool only_unacknowledged) const {
-    auto st = db_->prepare(only_unacknowledged
-                               ? "SELECT hash, bytes FROM envelopes WHERE acked = 0 ORDER BY hash"
-                               : "SELECT hash, bytes FROM envelopes ORDER BY hash");
+    auto st = db_->prepare(
+        only_unacknowledged
+            ? "SELECT e.hash, e.bytes FROM envelopes e JOIN envelope_state s ON s.hash = e.hash "
+              "WHERE s.acked = 0 ORDER BY e.hash"
+            : "SELECT hash, bytes FROM envelopes ORDER BY hash");
     if (!st) return st.error();
     std::vector<StoredEnvelope> out;
     while (st->step()) {
@@ -262,10 +268,12 @@ static Status markAll(Db& db, const char* sql, const std::vector<Hash32>& hashes
 }
 
 Status TabletStore::markExported(const std::vector<Hash32>& hashes) {
-    return markAll(*db_, "UPDATE envelopes SET exported = 1 WHERE hash = ?", hashes);
+    return markAll(*db_, "UPDATE envelope_state SET exported = 1 WHERE hash = ? AND exported = 0",
+                   hashes);
 }
 Status TabletStore::markAcknowledged(const std::vector<Hash32>& hashes) {
-    return markAll(*db_, "UPDATE envelopes SET acked = 1 WHERE hash = ?", hashes);
+    return markAll(*db_, "UPDATE envelope_state SET acked = 1 WHERE hash = ? AND acked = 0",
+                   hashes);
 }
 
 Result<std::optional<std::string>> TabletStore::setting(std::string_view key) const {

@@ -61,6 +61,11 @@ class TabletStore {
     // exists only after the commit. On any error the store is unchanged.
     Result<CastReceipt> cast(const Token& token, const Answers& answers, const Secret& device_sk);
 
+    // Folds the write-ahead log into the database and truncates it, so the log's frame order
+    // no longer records the order of casting. Call when the screen is idle after a receipt (the
+    // kiosk) or before handing a tablet over; closing the store does the same.
+    Status foldJournal();
+
     // Token additions signed by the organiser (late representatives). Idempotent.
     Status addTokens(ByteView additions);
 

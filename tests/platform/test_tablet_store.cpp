@@ -243,3 +243,37 @@ TEST_CASE("A store is not created twice in one folder") {
     CHECK(again.error().id == "store.exists");
     CHECK(t.cast() == 0);
 }
+
+TEST_CASE("Folding the journal leaves no write-ahead log that could order the ballots") {
+    Tablet t;
+    for (std::size_t i = 0; i < 3; ++i)
+        REQUIRE(t.store
+                    ->cast(t.fx.token("U1/social", "service", i),
+                           uniformAnswers(t.fx.campaign, "U1", "A"), t.sk)
+                    .ok());
+    fs::path wal = t.store->dir() / "tablet.db-wal";
+    REQUIRE(fs::exists(wal));
+    CHECK(fs::file_size(wal) > 0);
+    REQUIRE(t.store->foldJournal().ok());
+    CHECK(fs::file_size(wal) == 0);
+    CHECK(t.store->counts()->cast == 3);
+}
+
+TEST_CASE("Marking envelopes exported or acknowledged keeps every envelope") {
+    Tablet t;
+    std::vector<Hash32> hashes;
+    for (std::size_t i = 0; i < 3; ++i) {
+        auto r = t.store->cast(t.fx.token("U1/self", "cadre", i),
+                               uniformAnswers(t.fx.campaign, "U1", "B"), t.sk);
+        REQUIRE(r.ok());
+        hashes.push_back(r->envelope_hash);
+    }
+    REQUIRE(t.store->markExported(hashes).ok());
+    REQUIRE(t.store->markAcknowledged({hashes[0], hashes[2]}).ok());
+    auto c = t.store->counts();
+    CHECK(c->cast == 3);
+    CHECK(c->exported == 3);
+    CHECK(c->acknowledged == 2);
+    CHECK(t.store->envelopes(true)->size() == 1);
+    CHECK(t.store->envelopes(false)->size() == 3);
+}

@@ -36,7 +36,8 @@ std::string hexAt(const Bytes& b, std::size_t at, std::size_t n) {
 
 const std::string kPackageDigestHex =
     "4110adcd3dbbf2827c81f712ff9ebe3387a9d96d843fb99107e160be787ae599";
-const std::string kBundleHashHex = "";
+const std::string kBundleHashHex =
+    "866ef255dbd93b3b5ae31a015d528888a6e3cda91e369608c85caabd4e378303";
 
 // The same fixed package as tests/core/test_formats.cpp, one enrolled tablet, one envelope.
 struct BundleVector {
