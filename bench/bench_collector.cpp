@@ -184,7 +184,27 @@ void resetPeak() {
     f << "5";
 }
 
-double mb(long kb) { return static_cast<double>(kb) / 1024.0; }
+double mb(long kb) {
+    return static_cast<double>(kb) / 1024.0;
+}
+
+// CPU time of the whole process (every thread), user + system, in milliseconds.
+double cpuMs() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto ms = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_usec) / 1000.0;
+    };
+    return ms(ru.ru_utime) + ms(ru.ru_stime);
+}
+
+// The machine is shared: other processes' load shows up in every 2-thread figure.
+std::string loadAverage() {
+    std::ifstream in("/proc/loadavg");
+    std::string a, b, c;
+    in >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
 
 // ---- fixture --------------------------------------------------------------------------------
 
@@ -196,7 +216,7 @@ struct Fixture {
     SignKeyPair collector_sign = signKeyPair();
     Campaign campaign = seedCampaign();
     std::vector<TokenPlace> places;
-    std::vector<Hash32> tags;             // one per envelope, shuffled
+    std::vector<Hash32> tags;            // one per envelope, shuffled
     std::vector<std::uint16_t> place_of; // index into places, per tag
     Package package;
     std::size_t padded = 0;
@@ -250,8 +270,8 @@ Answers randomAnswers(const Campaign& c, const std::string& unit, unsigned comme
         }
     }
     if (!subjects.empty() && randomBelow(100) < comment_pct) {
-        const Subject& s = c.subjects[subjects[randomBelow(static_cast<std::uint32_t>(
-            subjects.size()))]];
+        const Subject& s =
+            c.subjects[subjects[randomBelow(static_cast<std::uint32_t>(subjects.size()))]];
         a.comments[s.id] = "窗口服务态度很好，办事效率还可以再提高，希望简化审批材料。";
     }
     return a;
@@ -294,6 +314,22 @@ BundleFile makeBundle(const Fixture& fx, std::size_t b, std::size_t begin, std::
     check(writeFileAtomic(out, bundle), "write bundle");
     return BundleFile{out, envs.size(), bundle.size()};
 }
+
+// One measured variant.
+struct Variant {
+    const char* name;
+    std::vector<double> ms; // one per repetition (count) or per bundle (import)
+    long peak_kb = 0;       // highest VmHWM seen while it ran
+    long growth_kb = 0;     // most it rose above the RSS it started from
+    double cpu_ms = 0;      // process CPU time while it ran (all threads)
+    double wall_ms = 0;     // wall time of its timed parts
+    double total() const {
+        double s = 0;
+        for (double v : ms)
+            s += v;
+        return s;
+    }
+};
 
 // ---- bare baselines -------------------------------------------------------------------------
 
@@ -375,8 +411,9 @@ template <class F> void onThreads(unsigned threads, std::size_t n, F f) {
 }
 
 // crypto_box_seal_open alone over every sealed blob, bundle by bundle: loading the blobs is
-// not timed, the open loop is. Returns the timed milliseconds.
-double bareOpenAll(const std::vector<BundleFile>& bundles, const Fixture& fx, unsigned threads) {
+// not timed, the open loop is. Returns the timed milliseconds; adds wall and CPU time to v.
+double bareOpenAll(const std::vector<BundleFile>& bundles, const Fixture& fx, unsigned threads,
+                   Variant& v) {
     double ms = 0;
     std::size_t opened = 0;
     std::vector<Bytes> out(threads, Bytes(fx.padded));
@@ -392,14 +429,18 @@ double bareOpenAll(const std::vector<BundleFile>& bundles, const Fixture& fx, un
             }
         }
         std::vector<std::size_t> ok(threads, 0);
+        double cpu0 = cpuMs();
         auto t0 = Clock::now();
         onThreads(threads, sealed.size(), [&](std::size_t i, unsigned w) {
             const Bytes& c = sealed[i];
-            if (crypto_box_seal_open(out[w].data(), c.data(), c.size(),
-                                     fx.collector_box.pk.data(), fx.collector_box.sk.data()) == 0)
+            if (crypto_box_seal_open(out[w].data(), c.data(), c.size(), fx.collector_box.pk.data(),
+                                     fx.collector_box.sk.data()) == 0)
                 ++ok[w];
         });
-        ms += msSince(t0);
+        double loop_ms = msSince(t0);
+        v.cpu_ms += cpuMs() - cpu0;
+        v.wall_ms += loop_ms;
+        ms += loop_ms;
         for (auto k : ok)
             opened += k;
     }
@@ -411,18 +452,6 @@ double bareOpenAll(const std::vector<BundleFile>& bundles, const Fixture& fx, un
 
 // ---- reporting ------------------------------------------------------------------------------
 
-struct Variant {
-    const char* name;
-    std::vector<double> ms; // one per repetition (count) or per bundle (import)
-    long peak_kb = 0;       // highest VmHWM seen while it ran
-    double total() const {
-        double s = 0;
-        for (double v : ms)
-            s += v;
-        return s;
-    }
-};
-
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     std::size_t n = v.size();
@@ -433,20 +462,30 @@ void trace(const Options& o, const char* what, Clock::time_point a, Clock::time_
     if (o.trace) std::printf("  [trace] %-28s %.3f %.3f\n", what, monoSeconds(a), monoSeconds(b));
 }
 
-// Times one call with a fresh peak reading; records both in v.
-template <class F> double timed(const Options& o, Variant& v, F f) {
+// Times one call with a fresh peak reading; records both in v. With account = false, f
+// records its own wall and CPU time in v (when part of it is untimed preparation).
+template <class F> double timed(const Options& o, Variant& v, F f, bool account = true) {
     resetPeak();
+    const long rss0 = memNow().rss_kb;
+    double cpu0 = cpuMs();
     auto t0 = Clock::now();
     f();
     auto t1 = Clock::now();
-    v.peak_kb = std::max(v.peak_kb, memNow().hwm_kb);
+    if (account) {
+        v.cpu_ms += cpuMs() - cpu0;
+        v.wall_ms += msBetween(t0, t1);
+    }
+    const long hwm = memNow().hwm_kb;
+    v.peak_kb = std::max(v.peak_kb, hwm);
+    g_process_peak_kb = std::max(g_process_peak_kb, hwm);
+    v.growth_kb = std::max(v.growth_kb, hwm - rss0);
     trace(o, v.name, t0, t1);
     return msBetween(t0, t1);
 }
 
 void phaseRow(const char* name, double ms, double total_ms, std::size_t n) {
-    std::printf("  %-44s %10.1f %9.2f %6.1f %%\n", name, ms,
-                ms * 1000.0 / static_cast<double>(n), 100.0 * ms / total_ms);
+    std::printf("  %-44s %10.1f %9.2f %6.1f %%\n", name, ms, ms * 1000.0 / static_cast<double>(n),
+                100.0 * ms / total_ms);
 }
 
 } // namespace
@@ -455,7 +494,6 @@ int main(int argc, char** argv) {
     Options opt = parseArgs(argc, argv);
     initCrypto();
     auto t_start = Clock::now();
-    const Mem mem_start = memNow();
     WorkDir work(opt.dir, opt.keep);
     const std::size_t n = opt.envelopes;
 
@@ -469,11 +507,11 @@ int main(int argc, char** argv) {
         std::atomic<std::size_t> next{0};
         auto worker = [&] {
             for (std::size_t b; (b = next.fetch_add(1)) < nbundles;) {
-                char name[32];
+                char name[48];
                 std::snprintf(name, sizeof name, "tablet-%04zu.pybn", b + 1);
-                bundles[b] = makeBundle(fx, b, b * opt.per_bundle,
-                                        std::min(n, (b + 1) * opt.per_bundle),
-                                        work.path / "bundles" / name, opt.comment_pct);
+                bundles[b] =
+                    makeBundle(fx, b, b * opt.per_bundle, std::min(n, (b + 1) * opt.per_bundle),
+                               work.path / "bundles" / name, opt.comment_pct);
             }
         };
         std::thread other(worker);
@@ -507,8 +545,9 @@ int main(int argc, char** argv) {
     std::printf("Collector benchmark: %zu envelopes in %zu bundles of up to %zu (one device "
                 "each), %u %% with a comment\n",
                 n, nbundles, opt.per_bundle, opt.comment_pct);
-    std::printf("  folder %s; SQLite %s; libsodium %s; %u hardware threads\n", work.path.c_str(),
-                sqlite3_libversion(), sodium_version_string(), std::thread::hardware_concurrency());
+    std::printf("  folder %s; SQLite %s; libsodium %s; %u hardware threads; load average %s\n",
+                work.path.c_str(), sqlite3_libversion(), sodium_version_string(),
+                std::thread::hardware_concurrency(), loadAverage().c_str());
     std::printf("  ballot plaintext %zu B padded; bundles %.1f MB in all; generated in %.1f s "
                 "(2 threads, not part of any result)\n",
                 fx.padded, static_cast<double>(bundle_bytes) / 1e6, gen_s);
@@ -547,8 +586,8 @@ int main(int argc, char** argv) {
         for (auto& e : decoded.envelopes) {
             auto env = parseEnvelope(e.bytes);
             if (!env) die("parse envelope: " + describeError(env.error()));
-            sigs.push_back({e.bytes.data(), e.bytes.size() - crypto_sign_BYTES, env->device,
-                            env->signature});
+            sigs.push_back(
+                {e.bytes.data(), e.bytes.size() - crypto_sign_BYTES, env->device, env->signature});
         }
         for (unsigned k = 0; k < import_variants; ++k) {
             switch ((b + k) % import_variants) {
@@ -567,8 +606,8 @@ int main(int argc, char** argv) {
                 std::size_t good = 0;
                 v_verify.ms.push_back(timed(opt, v_verify, [&] {
                     for (auto& s : sigs)
-                        if (crypto_sign_verify_detached(s.sig.data(), s.msg, s.len,
-                                                        s.pk.data()) == 0)
+                        if (crypto_sign_verify_detached(s.sig.data(), s.msg, s.len, s.pk.data()) ==
+                            0)
                             ++good;
                 }));
                 if (good != sigs.size()) die("bare verify: a signature did not verify");
@@ -594,8 +633,8 @@ int main(int argc, char** argv) {
                         if (!env || env->device != pb->certificate.device ||
                             env->campaign != phased_store->package().digest ||
                             !phased_store->tokens().find(env->token_tag) ||
-                            !std::binary_search(pb->ledger.hashes.begin(),
-                                                pb->ledger.hashes.end(), se.hash))
+                            !std::binary_search(pb->ledger.hashes.begin(), pb->ledger.hashes.end(),
+                                                se.hash))
                             die("phased import: an envelope was rejected");
                         good.push_back({se.hash, env->token_tag, std::move(se.bytes)});
                     }
@@ -631,12 +670,13 @@ int main(int argc, char** argv) {
     auto rate = [&](double ms) { return static_cast<double>(n) / (ms / 1000.0); };
     std::printf("Import: %zu envelopes, %zu bundles; collector.db %.1f MB; all variants %.1f s\n",
                 n, nbundles, static_cast<double>(db_size) / 1e6, import_wall_s);
-    std::printf("  %-44s %10s %12s %9s %10s\n", "variant (sum over bundles)", "total ms",
-                "envelopes/s", "us/env", "peak RSS");
+    std::printf("  %-44s %10s %12s %9s %10s %9s %6s\n", "variant (sum over bundles)", "total ms",
+                "envelopes/s", "us/env", "peak RSS", "(growth)", "cores");
     auto importRow = [&](const Variant& v) {
         double t = v.total();
-        std::printf("  %-44s %10.1f %12.0f %9.2f %7.1f MB\n", v.name, t, rate(t),
-                    t * 1000.0 / static_cast<double>(n), mb(v.peak_kb));
+        std::printf("  %-44s %10.1f %12.0f %9.2f %7.1f MB %6.1f MB %6.2f\n", v.name, t, rate(t),
+                    t * 1000.0 / static_cast<double>(n), mb(v.peak_kb), mb(v.growth_kb),
+                    v.cpu_ms / v.wall_ms);
     };
     importRow(v_import);
     importRow(v_read);
@@ -658,6 +698,12 @@ int main(int argc, char** argv) {
                 v_import.total() / v_insert.total(), 100.0 * v_insert.total() / v_import.total());
     std::printf("ratio import/(bare verify + bare insert): %.2fx\n",
                 v_import.total() / (v_verify.total() + v_insert.total()));
+    std::printf("by CPU time (robust to other load): import %.1f us/env, bare verify %.1f, bare "
+                "insert %.1f; import/(verify + insert) %.2fx\n",
+                v_import.cpu_ms * 1000.0 / static_cast<double>(n),
+                v_verify.cpu_ms * 1000.0 / static_cast<double>(n),
+                v_insert.cpu_ms * 1000.0 / static_cast<double>(n),
+                v_import.cpu_ms / (v_verify.cpu_ms + v_insert.cpu_ms));
     std::printf("RSS after import %.1f MB (before %.1f MB)\n\n", mb(mem_after_import.rss_kb),
                 mb(mem_before_import.rss_kb));
     std::fflush(stdout);
@@ -779,13 +825,15 @@ int main(int argc, char** argv) {
                 break;
             case 2: {
                 double ms = 0;
-                (void)timed(opt, b1, [&] { ms = bareOpenAll(bundles, fx, 1); });
+                (void)timed(
+                    opt, b1, [&] { ms = bareOpenAll(bundles, fx, 1, b1); }, false);
                 b1.ms.push_back(ms);
                 break;
             }
             case 3: {
                 double ms = 0;
-                (void)timed(opt, b2, [&] { ms = bareOpenAll(bundles, fx, 2); });
+                (void)timed(
+                    opt, b2, [&] { ms = bareOpenAll(bundles, fx, 2, b2); }, false);
                 b2.ms.push_back(ms);
                 break;
             }
@@ -801,13 +849,14 @@ int main(int argc, char** argv) {
 
     std::printf("Count: %zu ballots, %zu repetitions, interleaved; all variants %.1f s\n", n,
                 opt.reps, count_wall_s);
-    std::printf("  %-44s %10s %10s %10s %12s %10s\n", "variant (one whole count)", "median ms",
-                "min ms", "max ms", "ballots/s", "peak RSS");
+    std::printf("  %-44s %10s %10s %10s %12s %10s %9s %6s\n", "variant (one whole count)",
+                "median ms", "min ms", "max ms", "ballots/s", "peak RSS", "(growth)", "cores");
     auto countRow = [&](const Variant& v) {
         double m = median(v.ms);
-        std::printf("  %-44s %10.1f %10.1f %10.1f %12.0f %7.1f MB\n", v.name, m,
+        std::printf("  %-44s %10.1f %10.1f %10.1f %12.0f %7.1f MB %6.1f MB %6.2f\n", v.name, m,
                     *std::min_element(v.ms.begin(), v.ms.end()),
-                    *std::max_element(v.ms.begin(), v.ms.end()), rate(m), mb(v.peak_kb));
+                    *std::max_element(v.ms.begin(), v.ms.end()), rate(m), mb(v.peak_kb),
+                    mb(v.growth_kb), v.cpu_ms / v.wall_ms);
     };
     countRow(c1);
     countRow(c2);
@@ -817,8 +866,8 @@ int main(int argc, char** argv) {
         countRow(pc);
         double reps = static_cast<double>(opt.reps);
         double t = pc.total() / reps;
-        std::printf("  %-44s %10s %9s %8s\n", "  phases of the phased count (mean of reps)",
-                    "ms", "us/ballot", "share");
+        std::printf("  %-44s %10s %9s %8s\n", "  phases of the phased count (mean of reps)", "ms",
+                    "us/ballot", "share");
         phaseRow("  paperSelf + counts + conflicts (queries)", q_setup / reps, t, n);
         phaseRow("  countableHashes (query + shuffle)", q_hashes / reps, t, n);
         phaseRow("  store.envelope per hash (fetch)", q_fetch / reps, t, n);
@@ -829,6 +878,14 @@ int main(int argc, char** argv) {
         phaseRow("  Tally::add", q_tally / reps, t, n);
         phaseRow("  comments + receiptCode", q_receipt / reps, t, n);
         phaseRow("  sort + computeResults + resultsJson", q_finish / reps, t, n);
+        // runCount runs the queries, the fetch of every batch and the final step on the
+        // caller's thread alone; only parse .. receipt is split between the workers.
+        double serial = q_setup + q_hashes + q_fetch + q_finish;
+        double parallel = q_parse + q_open + q_decode + q_lookup + q_tally + q_receipt;
+        std::printf("  serial share (queries, countableHashes, fetch, final step): %.1f %% -> "
+                    "Amdahl bound for 2 threads %.2fx\n",
+                    100.0 * serial / (serial + parallel),
+                    (serial + parallel) / (serial + parallel / 2.0));
     }
     double r1 = median(b1.ms) / median(c1.ms);
     double speed_count = median(c1.ms) / median(c2.ms);
@@ -840,6 +897,12 @@ int main(int argc, char** argv) {
                 100.0 * median(b2.ms) / median(c2.ms));
     std::printf("2-thread speedup: runCount %.2fx, bare %.2fx (near-linear, >= 1.8x: %s)\n",
                 speed_count, speed_bare, speed_count >= 1.8 ? "met" : "NOT met");
+    // CPU time is not stretched by other processes on a shared machine (wall time is).
+    std::printf("by CPU time (all threads): count 1 thread is %.1f %% of the bare loop's; "
+                "count 2 threads uses %.2fx the CPU of 1 thread (bare: %.2fx); cores busy "
+                "during count 2 threads %.2f, bare 2 threads %.2f\n",
+                100.0 * b1.cpu_ms / c1.cpu_ms, c2.cpu_ms / c1.cpu_ms, b2.cpu_ms / b1.cpu_ms,
+                c2.cpu_ms / c2.wall_ms, b2.cpu_ms / b2.wall_ms);
     std::printf("RSS after count %.1f MB\n\n", mb(mem_after_count.rss_kb));
 
     resetPeak();
@@ -848,9 +911,11 @@ int main(int argc, char** argv) {
                 "(runCount, 2 threads) %.1f s, (1 thread) %.1f s\n",
                 v_import.total() / 1000.0, v_read.total() / 1000.0, median(c2.ms) / 1000.0,
                 median(c1.ms) / 1000.0);
-    std::printf("  peak RSS: importBundle %.1f MB, runCount 1 thread %.1f MB, 2 threads %.1f MB; "
-                "whole process %.1f MB (start %.1f MB); whole run %.1f s\n",
-                mb(v_import.peak_kb), mb(c1.peak_kb), mb(c2.peak_kb), mb(g_process_peak_kb),
-                mb(mem_start.rss_kb), total_s);
+    std::printf("  peak RSS: importBundle %.1f MB (+%.1f MB over its start), runCount 1 thread "
+                "%.1f MB (+%.1f), 2 threads %.1f MB (+%.1f); whole process, generation "
+                "included, %.1f MB; whole run %.1f s\n",
+                mb(v_import.peak_kb), mb(v_import.growth_kb), mb(c1.peak_kb), mb(c1.growth_kb),
+                mb(c2.peak_kb), mb(c2.growth_kb), mb(g_process_peak_kb), total_s);
+    std::printf("  load average at the end %s\n", loadAverage().c_str());
     return 0;
 }

@@ -200,7 +200,7 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
         return Error::make(ErrorKind::Invalid, "ballot.bad_magic");
     if (version != kBallotVersion)
         return Error::make(ErrorKind::Invalid, "format.bad_version",
-                           {"ballot", std::to_string(version)});
+                           {"@thing.ballot", std::to_string(version)});
     r.fixed(b.campaign);
     r.fixed(b.token_tag);
     r.str16(b.meeting);

@@ -51,17 +51,17 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
 Result<Envelope> parseEnvelope(ByteView bytes) {
     Reader r(bytes);
     Envelope e;
-    PY_TRY(readHeader(r, kEnvelopeMagic, "envelope"));
+    PY_TRY(readHeader(r, kEnvelopeMagic, "@thing.envelope"));
     ByteView sealed;
     r.fixed(e.campaign);
     r.fixed(e.device);
     r.fixed(e.token_tag);
     r.blob32(sealed, kMaxEnvelopeBytes);
     r.fixed(e.signature);
-    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"envelope"});
-    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"envelope"});
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.envelope"});
+    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"@thing.envelope"});
     if (sealed.size() <= kSealOverhead)
-        return Error::make(ErrorKind::Invalid, "format.truncated", {"envelope"});
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.envelope"});
     e.sealed.assign(sealed.begin(), sealed.end());
     return e;
 }
@@ -106,14 +106,15 @@ Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const s
 Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& organiser) {
     Reader r(bytes);
     DeviceCertificate c;
-    PY_TRY(readHeader(r, kCertMagic, "certificate"));
+    PY_TRY(readHeader(r, kCertMagic, "@thing.certificate"));
     r.fixed(c.campaign);
     r.fixed(c.device);
     r.str16(c.label);
     std::size_t signed_len = r.offset();
     r.fixed(c.signature);
-    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"certificate"});
-    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"certificate"});
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.certificate"});
+    if (!r.atEnd())
+        return Error::make(ErrorKind::Invalid, "format.trailing", {"@thing.certificate"});
     if (!verify(organiser, bytes.first(signed_len), c.signature))
         return Error::make(ErrorKind::Forged, "certificate.bad_signature");
     c.bytes.assign(bytes.begin(), bytes.end());
@@ -138,19 +139,19 @@ Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<
 Result<Ledger> decodeLedger(ByteView bytes) {
     Reader r(bytes);
     Ledger l;
-    PY_TRY(readHeader(r, kLedgerMagic, "ledger"));
+    PY_TRY(readHeader(r, kLedgerMagic, "@thing.ledger"));
     std::uint32_t n = 0;
     r.fixed(l.campaign);
     r.fixed(l.device);
     r.u32(n);
     if (!r.ok() || n > kMaxLedger || r.remaining() != std::size_t(n) * 32 + 64)
-        return Error::make(ErrorKind::Invalid, "format.truncated", {"ledger"});
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.ledger"});
     l.hashes.resize(n);
     for (auto& h : l.hashes)
         r.fixed(h);
     std::size_t signed_len = r.offset();
     r.fixed(l.signature);
-    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"ledger"});
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.ledger"});
     for (std::size_t i = 1; i < l.hashes.size(); ++i)
         if (!(l.hashes[i - 1] < l.hashes[i]))
             return Error::make(ErrorKind::Invalid, "ledger.unsorted");

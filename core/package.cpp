@@ -136,20 +136,21 @@ Bytes encodePackage(const PackageBody& b, const Secret& organiser_sk) {
 }
 
 Result<Package> decodePackage(ByteView bytes) {
-    auto f = readSignedFile(bytes, kPackageMagic, "package");
+    auto f = readSignedFile(bytes, kPackageMagic, "@thing.package");
     if (!f) return f.error();
     json j = json::parse(f->body, nullptr, false);
     if (j.is_discarded() || !j.is_object() || textField(j, "format") != "pingyi-package/1")
-        return Error::make(ErrorKind::Invalid, "format.bad_body", {"package"});
+        return Error::make(ErrorKind::Invalid, "format.bad_body", {"@thing.package"});
     Package p;
     if (!keyFromJson(j, "organiser", p.body.organiser) ||
         !keyFromJson(j, "collector_box", p.body.collector_box) ||
         !keyFromJson(j, "collector_sign", p.body.collector_sign))
-        return Error::make(ErrorKind::Invalid, "format.bad_body", {"package"});
+        return Error::make(ErrorKind::Invalid, "format.bad_body", {"@thing.package"});
     if (!verify(p.body.organiser, f->signed_part, f->sig))
         return Error::make(ErrorKind::Forged, "package.bad_signature");
     auto parsed = parseCampaign(j["campaign"]);
-    if (!parsed.campaign) return Error::make(ErrorKind::Invalid, "format.bad_body", {"package"});
+    if (!parsed.campaign)
+        return Error::make(ErrorKind::Invalid, "format.bad_body", {"@thing.package"});
     p.body.campaign = std::move(*parsed.campaign);
     auto tokens = tokensFromJson(j.value("tokens", json::array()), p.body.campaign);
     if (!tokens) return tokens.error();
@@ -170,12 +171,12 @@ Bytes encodeAdditions(const Hash32& campaign, std::uint32_t serial,
 }
 
 Result<TokenAdditions> decodeAdditions(ByteView bytes, const Package& package) {
-    auto f = readSignedFile(bytes, kAdditionsMagic, "additions");
+    auto f = readSignedFile(bytes, kAdditionsMagic, "@thing.additions");
     if (!f) return f.error();
     json j = json::parse(f->body, nullptr, false);
     if (j.is_discarded() || !j.is_object() || textField(j, "format") != "pingyi-additions/1" ||
         !j.contains("serial") || !j["serial"].is_number_unsigned())
-        return Error::make(ErrorKind::Invalid, "format.bad_body", {"additions"});
+        return Error::make(ErrorKind::Invalid, "format.bad_body", {"@thing.additions"});
     if (!verify(package.body.organiser, f->signed_part, f->sig))
         return Error::make(ErrorKind::Forged, "additions.bad_signature");
     TokenAdditions a;

@@ -107,13 +107,23 @@ Status CollectorStore::loadIndex() {
     tokens_.add(campaign(), package_->body.tokens);
     auto st = db_->prepare("SELECT bytes FROM additions");
     if (!st) return st.error();
+    additions_loaded_ = 0;
     while (st->step()) {
         auto a = decodeAdditions(st->blobView(0), *package_);
         if (!a) return a.error();
         tokens_.add(campaign(), a->tokens);
+        ++additions_loaded_;
     }
     if (st->error()) return *st->error();
     return {};
+}
+
+Status CollectorStore::refreshTokens() {
+    auto st = db_->prepare("SELECT count(*) FROM additions");
+    if (!st) return st.error();
+    std::int64_t n = st->step() ? st->i64(0) : 0;
+    if (st->error()) return *st->error();
+    return n == additions_loaded_ ? Status() : loadIndex();
 }
 
 Status CollectorStore::addTokens(ByteView additions) {
@@ -123,8 +133,7 @@ Status CollectorStore::addTokens(ByteView additions) {
     if (!st) return st.error();
     st->bind(1, a->digest).bind(2, a->bytes);
     PY_TRY(st->run());
-    tokens_.add(campaign(), a->tokens);
-    return {};
+    return loadIndex();
 }
 
 Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert,

@@ -61,6 +61,8 @@ class CollectorStore {
     const fs::path& dir() const { return dir_; }
 
     Status addTokens(ByteView additions);
+    // Reloads the token index if another connection imported token additions since.
+    Status refreshTokens();
 
     // Stores verified envelopes of one device and its ledger (kept if larger than the one
     // held) in one transaction; envelopes already held are counted, not stored again.
@@ -95,6 +97,7 @@ class CollectorStore {
     std::unique_ptr<Db> db_;
     std::shared_ptr<Package> package_;
     TokenIndex tokens_;
+    std::int64_t additions_loaded_ = 0;
 };
 
 } // namespace pingyi

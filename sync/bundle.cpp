@@ -29,8 +29,9 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
     std::uint8_t magic[4];
     std::uint16_t version = 0;
     if (!r.fixed(magic) || std::memcmp(magic, kBundleMagic, 4) != 0)
-        return Error::make(ErrorKind::Invalid, "format.bad_magic", {"bundle"});
-    if (!r.u16(version)) return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
+        return Error::make(ErrorKind::Invalid, "format.bad_magic", {"@thing.bundle"});
+    if (!r.u16(version))
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
     if (version != kVersion)
         return Error::make(ErrorKind::Invalid, "format.bad_version",
                            {"bundle", std::to_string(version)});
@@ -38,27 +39,28 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
     ByteView cert, ledger;
     std::uint32_t n = 0;
     r.fixed(b.campaign);
-    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
     if (b.campaign != package.digest)
         return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
     r.blob32(cert, 1 << 16);
     r.blob32(ledger, std::size_t(kMaxBundleEnvelopes) * 32 + 1024);
     r.u32(n);
-    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
+    if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
     if (n > kMaxBundleEnvelopes || n > r.remaining() / 4)
-        return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
     std::vector<ByteView> envs;
     envs.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
         ByteView e;
         if (!r.blob32(e, kMaxEnvelopeBytes))
-            return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
+            return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
         envs.push_back(e);
     }
     std::size_t signed_len = r.offset();
     Signature sig{};
-    if (!r.fixed(sig)) return Error::make(ErrorKind::Invalid, "format.truncated", {"bundle"});
-    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"bundle"});
+    if (!r.fixed(sig))
+        return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
+    if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"@thing.bundle"});
     auto c = decodeCertificate(cert, package.body.organiser);
     if (!c) return c.error();
     if (c->campaign != package.digest)

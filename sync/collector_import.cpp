@@ -26,6 +26,7 @@ ImportReport importBundle(CollectorStore& store, ByteView bytes, const std::stri
         return r;
     }
     r.device_label = b->certificate.label;
+    r.device = b->certificate.device;
     std::vector<HeldEnvelope> good;
     good.reserve(b->envelopes.size());
     for (auto& se : b->envelopes) {
@@ -61,6 +62,9 @@ ImportReport importBundle(CollectorStore& store, ByteView bytes, const std::stri
     }
     r.added = stored->added;
     r.already = stored->already;
+    r.held.reserve(good.size());
+    for (auto& g : good)
+        r.held.push_back(g.hash);
     return r;
 }
 

@@ -17,8 +17,10 @@ struct ImportReport {
     std::string source;           // file name
     std::optional<Error> refused; // the whole bundle was rejected; nothing stored
     std::string device_label;
+    PublicKey device{};
     std::size_t added = 0, already = 0;
     std::vector<RejectedEnvelope> rejected;
+    std::vector<Hash32> held; // envelopes of this bundle the collector now holds (new or not)
 };
 
 ImportReport importBundle(CollectorStore& store, ByteView bundle, const std::string& source);

@@ -25,6 +25,7 @@ int runCli(const std::vector<std::string>& args) {
     registerKeyCommands(app, ctx);
     registerTabletCommands(app, ctx);
     registerCollectorCommands(app, ctx);
+    registerSyncCommand(app, ctx);
     registerDemoCommand(app, ctx);
 
     std::vector<std::string> rev(args.rbegin(), args.rend());

@@ -59,6 +59,8 @@ void registerCampaignCommands(CLI::App& app, Context& ctx);
 void registerKeyCommands(CLI::App& app, Context& ctx);
 void registerTabletCommands(CLI::App& app, Context& ctx);
 void registerCollectorCommands(CLI::App& app, Context& ctx);
+void registerServeCommand(CLI::App* collector, Context& ctx);
+void registerSyncCommand(CLI::App& app, Context& ctx);
 void registerDemoCommand(CLI::App& app, Context& ctx);
 
 } // namespace pingyi

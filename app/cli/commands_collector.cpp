@@ -59,6 +59,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
     auto files = std::make_shared<std::vector<std::string>>();
     auto* col = app.add_subcommand("collector", ctx.t("cli.collector"));
     col->require_subcommand(1);
+    registerServeCommand(col, ctx);
     {
         auto* cmd = col->add_subcommand("init", ctx.t("cli.collector.init"));
         cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();

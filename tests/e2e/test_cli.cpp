@@ -204,4 +204,82 @@ TEST_CASE("The demo runs the whole capture flow") {
         total += b->envelopes.size();
     }
     CHECK(total >= 40);
+    // The collector part: reports written, U1 signed, the reused token shown and resolved.
+    for (auto f : {"results.json", "results.csv", "results.xlsx", "results.html", "receipts.txt",
+                   "comments.csv"})
+        CHECK_MESSAGE(fs::exists(tmp.path / "demo/reports" / f), f);
+    auto results = nlohmann::json::parse(*readTextFile(tmp.path / "demo/reports/results.json"));
+    CHECK(results["accounting"]["conflicts"] == 1);
+    CHECK(results["accounting"]["conflicts_resolved"] == 1);
+    CHECK(results["accounting"]["counted"].get<int>() + 1 ==
+          results["accounting"]["received"].get<int>());
+    CHECK(results["signatures"].size() == 2);
+    CHECK(r.out.find("conflict #1") != std::string::npos);
+    CHECK(r.out.find("receipt") != std::string::npos);
+    auto verify = pingyiCli("verify --results " + tmp.path.string() +
+                            "/demo/reports/results.json --package " + tmp.path.string() +
+                            "/demo/campaign/package.pyp");
+    CHECK(verify.code == 0);
+    // Any change to the published file is caught.
+    std::string text = *readTextFile(tmp.path / "demo/reports/results.json");
+    auto pos = text.find("\"final\": ");
+    REQUIRE(pos != std::string::npos);
+    text[pos + 10] = text[pos + 10] == '1' ? '2' : '1';
+    writeText(tmp.path / "demo/reports/tampered.json", text);
+    auto tampered =
+        pingyiCli("verify --results " + tmp.path.string() + "/demo/reports/tampered.json");
+    CHECK(tampered.code == 3);
+    CHECK(tampered.out.find("INVALID") != std::string::npos);
+}
+
+#include <iconv.h>
+
+namespace {
+std::string toGbk(const std::string& utf8) {
+    iconv_t cd = iconv_open("GBK", "UTF-8");
+    REQUIRE(cd != reinterpret_cast<iconv_t>(-1));
+    std::string in = utf8, out(utf8.size() * 2, '\0');
+    char* ip = in.data();
+    char* op = out.data();
+    std::size_t il = in.size(), ol = out.size();
+    REQUIRE(iconv(cd, &ip, &il, &op, &ol) != static_cast<std::size_t>(-1));
+    iconv_close(cd);
+    out.resize(out.size() - ol);
+    return out;
+}
+} // namespace
+
+TEST_CASE("A GBK roster from Excel is imported through the CLI with its Chinese intact") {
+    TempDir tmp;
+    std::string D = tmp.path.string();
+    REQUIRE(pingyiCli("campaign new --out " + D).code == 0);
+    writeText(tmp.path / "units.csv", toGbk("编号,名称\r\nU1,市经济局\r\nU2,市工业和信息化局\r\n"));
+    writeText(tmp.path / "subjects.csv", toGbk("编号,单位,姓名,职务,问卷,述职摘要\r\nA01,U1,王五,"
+                                               "办公室主任,群众评科长,负责文电、会务\r\n"
+                                               "A02,U1,赵六,投资科科长,群众评科长,\r\nA03,"
+                                               "市工业和信息化局,钱七,运行科科长,群众评科长,\r\n"));
+    auto r = pingyiCli("campaign import-roster --campaign " + D + " --units " + D +
+                       "/units.csv --subjects " + D + "/subjects.csv");
+    REQUIRE_MESSAGE(r.code == 0, r.out);
+    auto check = pingyiCli("campaign check --campaign " + D);
+    CHECK(check.code == 0);
+    CHECK(check.out.find("市工业和信息化局") != std::string::npos);
+    auto text = readTextFile(tmp.path / "campaign.json");
+    CHECK(text->find("负责文电、会务") != std::string::npos);
+    CHECK(text->find("钱七") != std::string::npos);
+}
+
+TEST_CASE("A roster with problems is refused whole and the campaign file stays as it was") {
+    TempDir tmp;
+    std::string D = tmp.path.string();
+    REQUIRE(pingyiCli("campaign new --out " + D).code == 0);
+    auto before = readFile(tmp.path / "campaign.json");
+    writeText(tmp.path / "subjects.csv",
+              "id,unit,name,questionnaire\nA01,U9,王五,chief\nA01,U1,,chief\n");
+    auto r =
+        pingyiCli("campaign import-roster --campaign " + D + " --subjects " + D + "/subjects.csv");
+    CHECK(r.code == 2);
+    CHECK(r.out.find("unknown unit \"U9\"") != std::string::npos);
+    CHECK(r.out.find("was not changed") != std::string::npos);
+    CHECK(*readFile(tmp.path / "campaign.json") == *before);
 }

@@ -1,0 +1,370 @@
+// pingyi-tablet: the kiosk on a touch screen. Opens a tablet store prepared by
+// `pingyi tablet init`, asks for the administrator PIN (or takes it from PINGYI_PIN or
+// --pin-file), and runs full screen until the administrator leaves kiosk mode.
+//
+// Hidden modes for scripts: --screenshot-tour DIR walks every screen and saves PNGs;
+// --bench prints start-up and frame timings as JSON.
+#include "app/kiosk/driver.hpp"
+#include "app/kiosk/kiosk.hpp"
+#include "app/kiosk/window.hpp"
+#include "core/catalog.hpp"
+#include "core/crypto.hpp"
+#include "platform/files.hpp"
+#include "platform/passphrase.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <thread>
+
+using namespace pingyi;
+using namespace pingyi::kiosk;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const Clock::time_point kStart = Clock::now();
+
+struct Args {
+    std::string tablet, lang, pin_file, tour_dir, tour_tokens;
+    int width = 1280, height = 800;
+    bool windowed = false, bench = false;
+};
+
+bool parseArgs(int argc, char** argv, Args& a) {
+    for (int i = 1; i < argc; ++i) {
+        std::string k = argv[i];
+        auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
+        if (k == "--tablet")
+            a.tablet = next();
+        else if (k == "--lang")
+            a.lang = next();
+        else if (k == "--pin-file")
+            a.pin_file = next();
+        else if (k == "--windowed")
+            a.windowed = true;
+        else if (k == "--size") {
+            std::string s = next();
+            if (std::sscanf(s.c_str(), "%dx%d", &a.width, &a.height) != 2) return false;
+        } else if (k == "--screenshot-tour")
+            a.tour_dir = next();
+        else if (k == "--tour-tokens")
+            a.tour_tokens = next();
+        else if (k == "--bench")
+            a.bench = true;
+        else
+            return false;
+    }
+    return !a.tablet.empty();
+}
+
+long rssKiB() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    return -1;
+}
+
+// Unused tokens for the tour, read from the token lists of a campaign folder (tokens/*.csv).
+std::vector<Token> tourTokens(const TabletStore& store, const std::string& dir) {
+    std::vector<Token> out;
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".csv") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (auto& f : files) {
+        std::ifstream in(f);
+        std::string line;
+        while (std::getline(in, line)) {
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+                line.pop_back();
+            auto comma = line.rfind(',');
+            if (comma == std::string::npos) continue;
+            auto t = parseToken(line.substr(comma + 1));
+            if (t && store.checkToken(*t).ok()) out.push_back(*t);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    initCrypto();
+    Lang lang = langFromName(std::getenv("PINGYI_LANG") ? std::getenv("PINGYI_LANG") : "");
+    Args args;
+    if (!parseArgs(argc, argv, args)) {
+        std::cerr << tr(lang, "kiosk.usage") << "\n";
+        return 2;
+    }
+    if (!args.lang.empty()) lang = langFromName(args.lang);
+    auto store = TabletStore::open(args.tablet);
+    if (!store) {
+        std::cerr << tr(lang, "error.prefix") << describe(store.error(), lang) << "\n";
+        return 4;
+    }
+
+    KioskOptions opt;
+    // The PIN from a file or PINGYI_PIN (scripts, the demo); else the PIN screen asks for it.
+    // The tour types it on the PIN screen instead, to show that screen.
+    std::string tour_pin;
+    if (!args.pin_file.empty() || std::getenv("PINGYI_PIN")) {
+        auto pin = obtainSecret(SecretSource{args.pin_file, "PINGYI_PIN", "", false});
+        if (pin) {
+            if (args.tour_dir.empty())
+                opt.pin = *pin;
+            else
+                tour_pin = *pin;
+        }
+    }
+    std::error_code ec;
+    if (!fs::exists(opt.fonts.file, ec))
+        std::cerr << tr(lang, "kiosk.no_font", {opt.fonts.file}) << "\n";
+
+    Millis skew{0}; // the tour moves the kiosk's clock forward to show the timed screens
+    auto now = [&]() { return std::chrono::duration_cast<Millis>(Clock::now() - kStart) + skew; };
+
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.ConfigInputTextCursorBlink = false; // a blinking caret would redraw twice a second
+    Kiosk kiosk(*store, opt, now());
+    if (!args.lang.empty()) kiosk.apply(AdminAction{admin::SetLanguage{lang}}, now());
+    Window window;
+    std::string err;
+    WindowOptions wo{args.width, args.height,
+                     !args.windowed && args.tour_dir.empty() && !args.bench};
+    if (!window.open(wo, err)) {
+        std::cerr << tr(lang, "kiosk.no_display", {err}) << "\n";
+        return 5;
+    }
+    kiosk.buildFonts();
+    window.uploadFonts();
+    Driver driver;
+
+    auto frame = [&]() {
+        if (kiosk.fontsDirty()) {
+            kiosk.buildFonts();
+            window.uploadFonts();
+        }
+        window.newFrame();
+        driver.applyInput();
+        ImGui::NewFrame();
+        kiosk.frame(now());
+        ImGui::Render();
+        window.present();
+        window.syncTextInput();
+    };
+
+    if (args.bench) {
+        frame();
+        window.finish();
+        window.swap();
+        double first_ms = std::chrono::duration<double, std::milli>(Clock::now() - kStart).count();
+        long rss = rssKiB();
+        // Walk to a subject page, then time frames there.
+        std::vector<Token> tokens = tourTokens(*store, args.tour_tokens);
+        frame();
+        driver.tap("start");
+        while (driver.busy())
+            frame();
+        frame();
+        if (!tokens.empty())
+            for (char c : tokens[0].symbols) {
+                driver.tap(std::string("key.") + c);
+                while (driver.busy())
+                    frame();
+                frame();
+            }
+        bool on_subject = kiosk.flow().screen() == Screen::Subject;
+        const int n = 120;
+        double worst = 0, total = 0;
+        for (int i = 0; i < n; ++i) {
+            auto t0 = Clock::now();
+            frame();
+            window.finish();
+            double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+            window.swap();
+            total += ms;
+            worst = std::max(worst, ms);
+        }
+        std::printf("{\"first_frame_ms\": %.1f, \"rss_after_first_frame_mib\": %.1f, "
+                    "\"rss_on_subject_mib\": %.1f, \"subject_page\": %s, \"frame_ms_mean\": %.2f, "
+                    "\"frame_ms_worst\": %.2f, \"font_glyphs\": %zu}\n",
+                    first_ms, static_cast<double>(rss) / 1024.0,
+                    static_cast<double>(rssKiB()) / 1024.0, on_subject ? "true" : "false",
+                    total / n, worst, kiosk.fonts().glyphs);
+        std::fflush(stdout);
+        // Then sit idle (the benchmark script measures CPU meanwhile) until killed.
+    }
+
+    if (!args.tour_dir.empty()) {
+        fs::create_directories(args.tour_dir, ec);
+        std::vector<Token> tokens = tourTokens(*store, args.tour_tokens);
+        std::size_t next_token = 0;
+        int shot_no = 0;
+        auto settle = [&]() {
+            do
+                frame();
+            while (driver.busy());
+            frame();
+        };
+        auto shot = [&](const std::string& name) {
+            settle();
+            frame();
+            char file[64];
+            std::snprintf(file, sizeof file, "%02d-%s.png", ++shot_no, name.c_str());
+            if (!window.savePng((fs::path(args.tour_dir) / file).string()))
+                std::cerr << "screenshot failed: " << file << "\n";
+            window.swap();
+        };
+        auto tap = [&](const std::string& key) {
+            if (!driver.tap(key)) {
+                settle();
+                if (!driver.tap(key)) std::cerr << "tour: no target " << key << "\n";
+            }
+            settle();
+        };
+        auto typeToken = [&](const Token& t) {
+            for (char c : t.symbols)
+                tap(std::string("key.") + c);
+        };
+        auto typePin = [&]() {
+            for (char d : tour_pin)
+                tap(std::string("pin.") + d);
+            tap("pin.ok");
+        };
+        auto rateAll = [&](const std::vector<std::string>& levels) {
+            const Flow& f = kiosk.flow();
+            if (f.screen() != Screen::Subject) {
+                std::cerr << "tour: not on a subject page (no unused token?)\n";
+                std::exit(3);
+            }
+            for (std::size_t i = 0; i < f.questionnaireAt(f.page()).items.size(); ++i)
+                tap("rate." + std::to_string(i) + "." + levels[i % levels.size()]);
+        };
+        auto nextToken = [&]() -> Token {
+            return next_token < tokens.size() ? tokens[next_token++] : newToken();
+        };
+
+        if (kiosk.flow().screen() == Screen::Pin) {
+            for (char d : std::string("2468"))
+                tap(std::string("pin.") + d);
+            shot("pin-start");
+            for (std::size_t i = 0; i < 4; ++i)
+                tap("pin.backspace");
+            typePin();
+        }
+        shot("welcome");
+        tap("start");
+        for (char c : std::string("K7YU9Z"))
+            tap(std::string("key.") + c);
+        shot("token-typing");
+        tap("clear");
+        Token typo = newToken();
+        typo.symbols[5] = typo.symbols[5] == 'A' ? 'B' : 'A';
+        typeToken(typo);
+        shot("token-typo");
+        tap("clear");
+        Token good = nextToken();
+        typeToken(good);
+        shot("subject-first");
+        rateAll({"A", "A", "B", "A", "unknown"});
+        shot("subject-rated");
+        tap("next");
+        tap("next");
+        shot("subject-incomplete");
+        while (kiosk.flow().screen() == Screen::Subject) {
+            rateAll({"B", "A", "C", "B", "A"});
+            tap("next");
+        }
+        tap("comment.0");
+        driver.type("服务热情，办事效率高，希望继续保持。");
+        settle();
+        shot("comments");
+        tap("next");
+        shot("review");
+        tap("confirm");
+        skew += Millis(3000);
+        shot("receipt");
+        tap("done");
+
+        // An abandoned ballot: the warning, then the welcome again.
+        tap("start");
+        typeToken(nextToken());
+        rateAll({"A"});
+        skew += kiosk.flow().config().idle_warning + Millis(1000);
+        kiosk.tick(now());
+        shot("idle-warning");
+        skew += kiosk.flow().config().idle_discard;
+        kiosk.tick(now());
+        settle();
+
+        // Five unknown tokens in a row lock the tablet.
+        tap("start");
+        for (int i = 0; i < 4; ++i)
+            typeToken(newToken());
+        shot("token-unknown");
+        typeToken(newToken());
+        shot("locked");
+        tap("unlock");
+        for (char d : std::string("13"))
+            tap(std::string("pin.") + d);
+        shot("pin-unlock");
+        tap("pin.backspace");
+        tap("pin.backspace");
+        typePin();
+        tap("admin");
+        typePin();
+        shot("admin");
+        tap("lang.en");
+        shot("admin-en");
+        tap("close");
+        shot("welcome-en");
+        tap("start");
+        typeToken(nextToken());
+        rateAll({"A", "B"});
+        shot("subject-en");
+        skew += kiosk.flow().config().idle_warning + kiosk.flow().config().idle_discard;
+        kiosk.tick(now());
+        settle();
+        tap("admin");
+        typePin();
+        tap("lang.zh");
+        tap("close");
+        settle();
+        return 0;
+    }
+
+    // The kiosk loop: draw only when something changed (an event or a timer), so an idle
+    // tablet sleeps in SDL_WaitEventTimeout and its battery lasts the meeting.
+    int redraw = 3; // ImGui settles hover/press state over a couple of frames
+    while (!kiosk.exitRequested()) {
+        if (redraw == 0) {
+            std::optional<Millis> timeout;
+            if (auto d = kiosk.nextDeadline(now())) timeout = std::max(Millis(0), *d - now());
+            if (window.wait(timeout)) redraw = 3;
+        } else if (window.wait(Millis(0))) {
+            redraw = 3;
+        }
+        if (window.quitRequested()) {
+            kiosk.apply(Intent{intent::RequestExit{}}, now());
+            redraw = 3;
+        }
+        if (kiosk.tick(now())) redraw = std::max(redraw, 1);
+        if (redraw > 0) {
+            frame();
+            window.swap();
+            --redraw;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,144 @@
+// The kiosk's screens: each takes a view-model (what it shows) and returns an Action (what the
+// person asked for). Screens draw with ImGui and read the catalog; they hold no rule, touch no
+// store, file or clock. The app loop (Kiosk) carries the action to the flow or the store.
+#pragma once
+
+#include "app/kiosk/flow.hpp"
+#include "app/kiosk/ui.hpp"
+#include "core/catalog.hpp"
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pingyi::kiosk {
+
+// What the administrator asked for (run by Kiosk against the store).
+namespace admin {
+struct ToggleMeeting {
+    std::string meeting;
+};
+struct SetLanguage {
+    Lang lang;
+};
+struct SetTextSize {
+    int percent;
+};
+struct ExportBundle {
+    std::string path;
+};
+struct AddTokens {
+    std::string path;
+};
+struct ChangePin {
+    std::string old_pin, new_pin, repeat;
+};
+} // namespace admin
+using AdminAction = std::variant<admin::ToggleMeeting, admin::SetLanguage, admin::SetTextSize,
+                                 admin::ExportBundle, admin::AddTokens, admin::ChangePin>;
+
+using Action = std::variant<std::monostate, Intent, AdminAction>;
+
+// Shared by every screen.
+struct ScreenContext {
+    Lang lang = Lang::Zh;
+    const ui::Fonts* fonts = nullptr;
+    ImVec2 size{1280, 800};
+    bool portrait() const { return size.y > size.x; }
+};
+
+// Picks the English text when the language is English and one exists.
+const std::string& pick(Lang lang, const std::string& zh, const std::string& en);
+std::string text(const ScreenContext& cx, const Message& m);
+
+namespace screen {
+
+struct WelcomeView {
+    std::string campaign;
+    std::string device_label;
+    std::vector<std::string> meetings; // open meetings, named
+};
+Action welcome(const ScreenContext& cx, const WelcomeView& v);
+
+struct TokenView {
+    std::string typed; // canonical symbols typed so far
+    Message message;
+};
+Action token(const ScreenContext& cx, const TokenView& v);
+
+struct SubjectView {
+    std::size_t page = 0, pages = 0;
+    const Subject* subject = nullptr;
+    std::string unit;
+    const Questionnaire* questionnaire = nullptr;
+    const Scale* scale = nullptr;
+    // Per item: nullopt = not chosen; a value of nullopt = 不了解.
+    std::vector<std::optional<std::optional<std::size_t>>> choices;
+    Message message;
+};
+Action subject(const ScreenContext& cx, const SubjectView& v);
+
+// The comment boxes edit these buffers (owned by the Kiosk and wiped when the ballot ends).
+struct CommentsView {
+    std::vector<std::string> names; // "name (position)" per page
+    std::vector<std::string>* buffers = nullptr;
+    std::uint32_t limit = 200; // characters per subject
+    Message message;
+};
+Action comments(const ScreenContext& cx, const CommentsView& v);
+
+struct ReviewRow {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> items; // item name, chosen level name
+    std::string comment;
+};
+struct ReviewView {
+    std::vector<ReviewRow> rows;
+    Message message;
+};
+Action review(const ScreenContext& cx, const ReviewView& v);
+
+struct ReceiptView {
+    std::string code;
+    int seconds_left = 0;
+};
+Action receipt(const ScreenContext& cx, const ReceiptView& v);
+
+Action locked(const ScreenContext& cx);
+
+struct PinView {
+    PinPurpose purpose = PinPurpose::Start;
+    std::size_t length = 0;
+    Message message;
+};
+Action pin(const ScreenContext& cx, const PinView& v);
+
+// Text the administrator types (paths, PINs): screen-side editing state, owned by the Kiosk.
+struct AdminBuffers {
+    std::string bundle_path = "/media/usb/pingyi";
+    std::string additions_path = "/media/usb/additions";
+    std::string old_pin, new_pin, repeat_pin;
+    void wipePins();
+};
+struct AdminMeeting {
+    std::string id, name;
+    bool open = false;
+};
+struct AdminView {
+    std::string campaign, campaign_id, device_label, fingerprint, organiser;
+    std::int64_t cast = 0, exported = 0, acknowledged = 0;
+    std::size_t tokens_known = 0;
+    std::vector<AdminMeeting> meetings;
+    int text_percent = 100;
+    std::string status; // the result of the last action, already rendered
+    bool status_error = false;
+    AdminBuffers* buffers = nullptr;
+};
+Action administrator(const ScreenContext& cx, const AdminView& v);
+
+// Drawn over a ballot's page when nobody has touched the screen for a while.
+Action idleWarning(const ScreenContext& cx, int seconds_left);
+
+} // namespace screen
+} // namespace pingyi::kiosk

@@ -1,0 +1,78 @@
+// The kiosk's look and its few widgets: fonts (glyphs built from the strings shown), the high
+// contrast theme, and touch buttons that record where they are (so tests and the screenshot
+// tour can press them by name, and check their size). Needs a current ImGui context.
+#pragma once
+
+#include "core/campaign.hpp"
+#include "core/catalog.hpp"
+
+#include <imgui.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pingyi::kiosk::ui {
+
+inline constexpr float kMinTouch = 56.0f; // px: the smallest touch target, at 1280x800
+inline constexpr float kBodyPx = 28.0f;   // body text at 100 %
+
+struct FontOptions {
+    std::string file = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+    int text_percent = 100; // the administrator's text size
+    bool all_hanzi = true;  // every GB2312 hanzi in the comment font (people type comments)
+};
+
+struct Fonts {
+    ImFont* body = nullptr;  // everything the screens say, at the chosen size
+    ImFont* title = nullptr; // headings
+    ImFont* code = nullptr;  // the receipt code and the token being typed (ASCII only)
+    ImFont* input = nullptr; // comments: ASCII, punctuation and every GB2312 hanzi
+    bool chinese = false;    // false: the font file was missing, only ASCII renders
+    std::size_t glyphs = 0;  // code points in the comment font's ranges
+};
+
+// The code points the screens can show: the catalog (both languages), the campaign's texts,
+// ASCII and CJK punctuation; with all_hanzi, also every hanzi of GB2312 (6763).
+std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi);
+
+// Clears io.Fonts and adds the kiosk's fonts. The caller (re)creates the GPU texture.
+// `ranges` must live as long as the atlas.
+Fonts buildFonts(const FontOptions& opt, const std::vector<ImWchar>& ui_ranges,
+                 const std::vector<ImWchar>& input_ranges);
+
+// Black on white, strong borders, large paddings.
+void applyTheme();
+
+// --- touch targets
+struct Target {
+    std::string key;
+    ImVec2 min, max;      // the visible part
+    bool clipped = false; // partly hidden by its scrolling region
+};
+// The targets drawn in the current frame (cleared by beginFrame()).
+const std::vector<Target>& targets();
+void beginFrame();
+// Records the last ImGui item as a target (text fields, which are not buttons).
+void recordItem(std::string key);
+
+enum class Tone { Normal, Primary, Selected, Danger, Quiet };
+
+// A button at least kMinTouch high and wide, recorded under `key`. Returns true when pressed.
+bool button(std::string_view key, const std::string& label, ImVec2 size, Tone tone = Tone::Normal,
+            bool enabled = true);
+
+// Call inside a scrolling child: a finger dragging over it scrolls it.
+void touchScroll();
+
+// Begins the full-screen window every screen draws in (no decoration, no move, no title).
+void beginScreen(const char* id);
+void endScreen();
+
+// Text helpers: wrapped text in a font, centred text.
+void wrapped(ImFont* f, const std::string& s, ImU32 color = 0);
+void centred(ImFont* f, const std::string& s, ImU32 color = 0);
+ImU32 errorColor();
+ImU32 mutedColor();
+
+} // namespace pingyi::kiosk::ui

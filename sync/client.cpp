@@ -1,0 +1,137 @@
+#include "sync/client.hpp"
+
+#include "core/ack.hpp"
+#include "sync/bundle.hpp"
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <thread>
+
+namespace pingyi {
+
+using nlohmann::json;
+
+namespace {
+std::once_flag curl_once;
+
+size_t collect(char* p, size_t size, size_t n, void* user) {
+    auto* out = static_cast<std::string*>(user);
+    if (out->size() + size * n > (8u << 20)) return 0; // a collector answer is small
+    out->append(p, size * n);
+    return size * n;
+}
+
+struct Http {
+    long status = 0;
+    std::string body;
+};
+
+Result<Http> request(const std::string& url, const Bytes* post, long timeout) {
+    std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    CURL* h = curl_easy_init();
+    if (!h) return Error::make(ErrorKind::Internal, "sync.unreachable", {url, "curl"});
+    Http r;
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_slist* headers = nullptr;
+    if (post) {
+        headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+        headers = curl_slist_append(headers, "Expect:");
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, post->data());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post->size()));
+    }
+    CURLcode rc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(h);
+    if (rc != CURLE_OK)
+        return Error::make(ErrorKind::Busy, "sync.unreachable", {url, curl_easy_strerror(rc)});
+    return r;
+}
+
+// The collector's error answer as an Error: Busy when it says retry.
+Error answerError(const Http& r, const std::string& url) {
+    json j = json::parse(r.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("reason"))
+        return Error::make(r.status >= 500 ? ErrorKind::Busy : ErrorKind::Invalid,
+                           "sync.bad_response", {url, std::to_string(r.status)});
+    // The collector describes the problem in both languages; its reason id is kept for callers.
+    return Error::make(
+        j.value("retry", false) ? ErrorKind::Busy : ErrorKind::Invalid, "sync.collector_says",
+        {j.value("message_zh", ""), j.value("message_en", ""), j.value("reason", "")});
+}
+} // namespace
+
+Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const std::string& base,
+                              const SyncOptions& opts) {
+    std::string url = base;
+    while (!url.empty() && url.back() == '/')
+        url.pop_back();
+    SyncReport report;
+    auto hello = request(url + "/v1/hello", nullptr, opts.timeout_seconds);
+    if (!hello) return hello.error();
+    if (hello->status != 200) return answerError(*hello, url);
+    json hj = json::parse(hello->body, nullptr, false);
+    if (hj.is_discarded() || hj.value("protocol", 0) != 1)
+        return Error::make(ErrorKind::Invalid, "sync.bad_response",
+                           {url, std::to_string(hello->status)});
+    if (hj.value("campaign", "") != toHex(store.package().digest))
+        return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
+
+    auto pending = store.envelopes(true);
+    if (!pending) return pending.error();
+    report.pending = pending->size();
+    auto ledger = store.ledger(device_sk);
+    if (!ledger) return ledger.error();
+    const PublicKey& collector = store.package().body.collector_sign;
+    for (std::size_t start = 0; start < pending->size(); start += opts.batch) {
+        std::size_t end = std::min(pending->size(), start + opts.batch);
+        std::vector<StoredEnvelope> batch(pending->begin() + static_cast<std::ptrdiff_t>(start),
+                                          pending->begin() + static_cast<std::ptrdiff_t>(end));
+        Bytes body = encodeBundle(store.package().digest, store.certificate().bytes, *ledger, batch,
+                                  device_sk);
+        long backoff = opts.first_backoff_ms;
+        for (unsigned attempt = 1;; ++attempt) {
+            auto r = request(url + "/v1/sync", &body, opts.timeout_seconds);
+            Error err = r ? Error{} : r.error();
+            if (r && r->status == 200) {
+                json j = json::parse(r->body, nullptr, false);
+                Bytes ack_bytes;
+                if (j.is_discarded() || j.value("status", "") != "ok" ||
+                    !fromHex(j.value("ack", ""), ack_bytes))
+                    return Error::make(ErrorKind::Invalid, "sync.bad_response", {url, "200"});
+                auto ack = decodeAck(ack_bytes, collector, store.package().digest, store.device());
+                if (!ack) return ack.error(); // a fake or confused collector: forget nothing
+                // Only envelopes of this batch that the acknowledgement names are marked.
+                std::vector<Hash32> acked;
+                for (auto& e : batch)
+                    if (std::binary_search(ack->hashes.begin(), ack->hashes.end(), e.hash))
+                        acked.push_back(e.hash);
+                PY_TRY(store.markAcknowledged(acked));
+                report.acknowledged += acked.size();
+                if (j.contains("rejected") && j["rejected"].is_array())
+                    for (auto& x : j["rejected"])
+                        report.rejections.push_back(
+                            {x.value("receipt", ""), x.value("reason", "")});
+                report.rejected = report.rejections.size();
+                break;
+            }
+            if (r) err = answerError(*r, url);
+            if (err.kind != ErrorKind::Busy || attempt >= opts.max_attempts) return err;
+            std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+            backoff = std::min(backoff * 2, 30000L);
+        }
+        if (opts.progress) opts.progress(report.acknowledged, report.pending);
+    }
+    return report;
+}
+
+} // namespace pingyi
