@@ -551,9 +551,9 @@ int main(int argc, char** argv) {
     std::printf("  ballot plaintext %zu B padded; bundles %.1f MB in all; generated in %.1f s "
                 "(2 threads, not part of any result)\n",
                 fx.padded, static_cast<double>(bundle_bytes) / 1e6, gen_s);
-    std::printf("  RSS before import %.1f MB (bench fixture, package with %zu token tags, two "
-                "open collector stores)\n\n",
-                mb(mem_before_import.rss_kb), n);
+    std::printf("  RSS before import %.1f MB (bench fixture, package with %zu token tags, %s)\n\n",
+                mb(mem_before_import.rss_kb), n,
+                opt.phased ? "two open collector stores" : "one open collector store");
     std::fflush(stdout);
 
     // ---- import ----
@@ -692,6 +692,18 @@ int main(int argc, char** argv) {
     std::printf("  per-bundle importBundle: median %.1f ms, min %.1f, max %.1f\n",
                 median(v_import.ms), *std::min_element(v_import.ms.begin(), v_import.ms.end()),
                 *std::max_element(v_import.ms.begin(), v_import.ms.end()));
+    {
+        // Does a bundle cost more as the store grows? Mean of the first and the last tenth.
+        std::size_t k = std::max<std::size_t>(1, v_import.ms.size() / 10);
+        double first = 0, last = 0;
+        for (std::size_t i = 0; i < k; ++i) {
+            first += v_import.ms[i];
+            last += v_import.ms[v_import.ms.size() - 1 - i];
+        }
+        std::printf("  importBundle per bundle as the store grows: first %zu bundle(s) %.1f ms "
+                    "each, last %zu %.1f ms each\n",
+                    k, first / static_cast<double>(k), k, last / static_cast<double>(k));
+    }
     std::printf("\nratio import/bare verify: %.2fx (bare verify is %.1f %% of import)\n",
                 v_import.total() / v_verify.total(), 100.0 * v_verify.total() / v_import.total());
     std::printf("ratio import/bare insert: %.2fx (bare insert is %.1f %% of import)\n",

@@ -124,6 +124,8 @@ constexpr CatalogEntry kEntries[] = {
     {"additions.bad_signature", "补发凭证文件的签名无效：不是本活动组织方签发的，或已被篡改",
      "the token additions' signature does not verify: not from this campaign's organiser, or "
      "tampered"},
+    {"additions.moves_token", "补发凭证文件把已有凭证改到了另一个测评会或类别，已拒收",
+     "the token additions move an existing token to another meeting or category; refused"},
     {"additions.other_campaign", "补发凭证文件属于另一个评议活动",
      "the token additions belong to another campaign"},
     {"certificate.bad_signature", "平板登记证书的签名无效：此平板未经组织方登记",

@@ -1,4 +1,5 @@
 #include "core/package.hpp"
+#include "core/json_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -119,6 +120,15 @@ void TokenIndex::add(const Campaign& c, const std::vector<TokenSet>& sets) {
     }
 }
 
+bool TokenIndex::clashes(const std::vector<TokenSet>& sets) const {
+    for (auto& s : sets)
+        for (auto& t : s.tags)
+            if (const TokenPlace* p = find(t);
+                p && (p->meeting.id() != s.meeting || p->category != s.category))
+                return true;
+    return false;
+}
+
 const TokenPlace* TokenIndex::find(const Hash32& tag) const {
     auto it = map_.find(tag);
     return it == map_.end() ? nullptr : &it->second;
@@ -152,7 +162,8 @@ Result<Package> decodePackage(ByteView bytes) {
     if (!parsed.campaign)
         return Error::make(ErrorKind::Invalid, "format.bad_body", {"@thing.package"});
     p.body.campaign = std::move(*parsed.campaign);
-    auto tokens = tokensFromJson(j.value("tokens", json::array()), p.body.campaign);
+    auto tokens =
+        tokensFromJson(j.contains("tokens") ? j["tokens"] : json::array(), p.body.campaign);
     if (!tokens) return tokens.error();
     p.body.tokens = std::move(*tokens);
     p.digest = hash(f->signed_part);
@@ -183,7 +194,8 @@ Result<TokenAdditions> decodeAdditions(ByteView bytes, const Package& package) {
     if (!fromHex32(textField(j, "campaign"), a.campaign) || a.campaign != package.digest)
         return Error::make(ErrorKind::Invalid, "additions.other_campaign");
     a.serial = j["serial"].get<std::uint32_t>();
-    auto tokens = tokensFromJson(j.value("tokens", json::array()), package.body.campaign);
+    auto tokens =
+        tokensFromJson(j.contains("tokens") ? j["tokens"] : json::array(), package.body.campaign);
     if (!tokens) return tokens.error();
     a.tokens = std::move(*tokens);
     a.digest = hash(f->signed_part);

@@ -50,6 +50,9 @@ struct TokenPlace {
 class TokenIndex {
   public:
     void add(const Campaign& c, const std::vector<TokenSet>& sets);
+    // True if a tag of `sets` is already known for another meeting or category (additions must
+    // never move a token).
+    bool clashes(const std::vector<TokenSet>& sets) const;
     const TokenPlace* find(const Hash32& tag) const;
     std::size_t size() const { return map_.size(); }
 

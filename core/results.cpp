@@ -1,4 +1,5 @@
 #include "core/results.hpp"
+#include "core/json_util.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -168,7 +169,7 @@ void signResults(json& results, const std::string& role, const std::string& unit
                     : json::array();
     json kept = json::array();
     for (auto& s : sigs)
-        if (!(s.value("public", "") == toHex(pk) && s.value("unit", "") == unit)) kept.push_back(s);
+        if (!(jsonText(s, "public") == toHex(pk) && jsonText(s, "unit") == unit)) kept.push_back(s);
     kept.push_back({{"role", role},
                     {"unit", unit},
                     {"label", label},
@@ -179,7 +180,7 @@ void signResults(json& results, const std::string& role, const std::string& unit
 }
 
 Result<std::vector<ResultSignature>> verifyResults(const json& results) {
-    if (!results.is_object() || results.value("format", "") != "pingyi-results/1")
+    if (!results.is_object() || jsonText(results, "format") != "pingyi-results/1")
         return Error::make(ErrorKind::Invalid, "results.bad_document");
     std::vector<ResultSignature> out;
     if (!results.contains("signatures")) return out;
@@ -191,12 +192,12 @@ Result<std::vector<ResultSignature>> verifyResults(const json& results) {
             out.push_back(r);
             continue;
         }
-        r.role = s.value("role", "");
-        r.unit = s.value("unit", "");
-        r.label = s.value("label", "");
+        r.role = jsonText(s, "role");
+        r.unit = jsonText(s, "unit");
+        r.label = jsonText(s, "label");
         Hash32 pk;
         Bytes sig;
-        if (fromHex32(s.value("public", ""), pk) && fromHex(s.value("signature", ""), sig) &&
+        if (fromHex32(jsonText(s, "public"), pk) && fromHex(jsonText(s, "signature"), sig) &&
             sig.size() == 64) {
             std::copy(pk.begin(), pk.end(), r.key.begin());
             Signature sg{};

@@ -19,7 +19,8 @@ CREATE INDEX IF NOT EXISTS envelopes_tag ON envelopes(tag);
 CREATE INDEX IF NOT EXISTS envelopes_device ON envelopes(device);
 CREATE TABLE IF NOT EXISTS ledger_hashes(device BLOB NOT NULL, hash BLOB NOT NULL,
   PRIMARY KEY(device, hash)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS decisions(tag BLOB PRIMARY KEY, chosen BLOB, reason TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS decisions(tag BLOB PRIMARY KEY, chosen BLOB, reason TEXT NOT NULL,
+  covered INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS decision_log(n INTEGER PRIMARY KEY, tag BLOB NOT NULL, chosen BLOB,
   reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS paper_self(subject TEXT PRIMARY KEY, hundredths INTEGER NOT NULL,
@@ -129,6 +130,7 @@ Status CollectorStore::refreshTokens() {
 Status CollectorStore::addTokens(ByteView additions) {
     auto a = decodeAdditions(additions, *package_);
     if (!a) return a.error();
+    if (tokens_.clashes(a->tokens)) return Error::make(ErrorKind::Invalid, "additions.moves_token");
     auto st = db_->prepare("INSERT OR IGNORE INTO additions(digest, bytes) VALUES(?, ?)");
     if (!st) return st.error();
     st->bind(1, a->digest).bind(2, a->bytes);
@@ -164,16 +166,15 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
                 .bind(2, static_cast<std::int64_t>(ledger.hashes.size()))
                 .bind(3, cert.device);
             PY_TRY(up->run());
-            // Ledgers only grow, so the union of what was ever named is the largest ledger;
-            // keeping every named hash also survives a damaged or rolled-back tablet.
-            auto ins =
-                db_->prepare("INSERT OR IGNORE INTO ledger_hashes(device, hash) VALUES(?, ?)");
-            if (!ins) return ins.error();
-            for (auto& h : ledger.hashes) {
-                (void)ins->reset();
-                ins->bind(1, cert.device).bind(2, h);
-                PY_TRY(ins->run());
-            }
+        }
+        // Every hash any verified ledger of the device ever named is kept, whatever its size:
+        // a restored or rolled-back tablet may send a smaller ledger naming new envelopes.
+        auto ins = db_->prepare("INSERT OR IGNORE INTO ledger_hashes(device, hash) VALUES(?, ?)");
+        if (!ins) return ins.error();
+        for (auto& h : ledger.hashes) {
+            (void)ins->reset();
+            ins->bind(1, cert.device).bind(2, h);
+            PY_TRY(ins->run());
         }
     }
     auto ins = db_->prepare(
@@ -205,8 +206,9 @@ Result<CollectorCounts> CollectorStore::counts() const {
     PY_TRY(q("SELECT count(*) FROM devices", c.devices));
     PY_TRY(q("SELECT count(*) FROM (SELECT tag FROM envelopes GROUP BY tag HAVING count(*) > 1)",
              c.conflicts));
-    PY_TRY(q("SELECT count(*) FROM (SELECT tag FROM envelopes GROUP BY tag HAVING count(*) > 1) t "
-             "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.tag = t.tag)",
+    PY_TRY(q("SELECT count(*) FROM (SELECT tag, count(*) AS n FROM envelopes GROUP BY tag HAVING n "
+             "> 1) t "
+             "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.tag = t.tag AND d.covered = t.n)",
              c.conflicts_open));
     PY_TRY(q("SELECT count(*) FROM ledger_hashes l WHERE NOT EXISTS "
              "(SELECT 1 FROM envelopes e WHERE e.hash = l.hash)",
@@ -250,7 +252,8 @@ Result<std::vector<DeviceInfo>> CollectorStore::devices() const {
 Result<std::vector<Conflict>> CollectorStore::conflicts() const {
     auto st = db_->prepare("SELECT e.tag, e.hash, d.tag IS NOT NULL, d.chosen, coalesce(d.reason, "
                            "'') FROM envelopes e "
-                           "LEFT JOIN decisions d ON d.tag = e.tag "
+                           "LEFT JOIN decisions d ON d.tag = e.tag AND d.covered = "
+                           "(SELECT count(*) FROM envelopes x WHERE x.tag = e.tag) "
                            "WHERE e.tag IN (SELECT tag FROM envelopes GROUP BY tag HAVING count(*) "
                            "> 1) ORDER BY e.tag, e.hash");
     if (!st) return st.error();
@@ -291,11 +294,12 @@ Status CollectorStore::resolveConflict(const Hash32& tag, std::optional<Hash32> 
         return Error::make(ErrorKind::Invalid, "conflict.not_member");
     Transaction tx(*db_);
     PY_TRY(tx.begin());
-    auto st = db_->prepare("INSERT OR REPLACE INTO decisions(tag, chosen, reason) VALUES(?, ?, ?)");
+    auto st = db_->prepare(
+        "INSERT OR REPLACE INTO decisions(tag, chosen, reason, covered) VALUES(?, ?, ?, ?)");
     if (!st) return st.error();
     st->bind(1, tag);
     if (chosen) st->bind(2, *chosen);
-    st->bind(3, reason);
+    st->bind(3, reason).bind(4, static_cast<std::int64_t>(c->envelopes.size()));
     PY_TRY(st->run());
     auto log = db_->prepare("INSERT INTO decision_log(tag, chosen, reason) VALUES(?, ?, ?)");
     if (!log) return log.error();
@@ -307,9 +311,11 @@ Status CollectorStore::resolveConflict(const Hash32& tag, std::optional<Hash32> 
 }
 
 Result<std::vector<Hash32>> CollectorStore::countableHashes() const {
-    auto st = db_->prepare("SELECT e.hash FROM envelopes e WHERE "
-                           " (SELECT count(*) FROM envelopes x WHERE x.tag = e.tag) = 1 "
-                           " OR e.hash = (SELECT d.chosen FROM decisions d WHERE d.tag = e.tag)");
+    auto st = db_->prepare(
+        "SELECT e.hash FROM envelopes e WHERE "
+        " (SELECT count(*) FROM envelopes x WHERE x.tag = e.tag) = 1 "
+        " OR e.hash = (SELECT d.chosen FROM decisions d WHERE d.tag = e.tag AND d.covered = "
+        "(SELECT count(*) FROM envelopes y WHERE y.tag = e.tag))");
     if (!st) return st.error();
     std::vector<Hash32> out;
     while (st->step()) {

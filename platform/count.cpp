@@ -54,6 +54,12 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     const Campaign& c = store.campaign();
     if (key.pk != store.package().body.collector_box)
         return Error::make(ErrorKind::Auth, "count.wrong_key");
+    // One read transaction: a consistent snapshot even while the sync service keeps importing.
+    PY_TRY(store.db().exec("BEGIN"));
+    struct EndRead {
+        Db& db;
+        ~EndRead() { (void)db.exec("COMMIT"); }
+    } end_read{store.db()};
     auto paper = store.paperSelf();
     if (!paper) return paper.error();
     auto counts = store.counts();

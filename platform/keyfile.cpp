@@ -1,4 +1,5 @@
 #include "platform/keyfile.hpp"
+#include "core/json_util.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>
@@ -81,11 +82,11 @@ std::string lockSecret(const Secret& secret, std::string_view passphrase) {
 Result<Secret> unlockSecret(std::string_view locked, std::string_view passphrase) {
     json j = json::parse(locked.begin(), locked.end(), nullptr, false);
     Bytes salt, nonce, ct;
-    if (j.is_discarded() || !j.is_object() || j.value("kdf", "") != "argon2id13" ||
+    if (j.is_discarded() || !j.is_object() || jsonText(j, "kdf") != "argon2id13" ||
         !j.contains("opslimit") || !j["opslimit"].is_number_unsigned() || !j.contains("memlimit") ||
-        !j["memlimit"].is_number_unsigned() || !fromHex(j.value("salt", ""), salt) ||
-        salt.size() != crypto_pwhash_SALTBYTES || !fromHex(j.value("nonce", ""), nonce) ||
-        nonce.size() != crypto_secretbox_NONCEBYTES || !fromHex(j.value("ciphertext", ""), ct) ||
+        !j["memlimit"].is_number_unsigned() || !fromHex(jsonText(j, "salt"), salt) ||
+        salt.size() != crypto_pwhash_SALTBYTES || !fromHex(jsonText(j, "nonce"), nonce) ||
+        nonce.size() != crypto_secretbox_NONCEBYTES || !fromHex(jsonText(j, "ciphertext"), ct) ||
         ct.size() < crypto_secretbox_MACBYTES)
         return Error::make(ErrorKind::Invalid, "key.bad_locked");
     auto ops = j["opslimit"].get<unsigned long long>();
@@ -117,16 +118,16 @@ std::string encodeSecretKeyFile(const SecretKeys& k, std::string_view passphrase
 static Result<PublicKeys> publicFromJson(const json& p, const std::string& file) {
     PublicKeys k;
     if (!p.is_object()) return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
-    auto role = keyRoleFromName(p.value("role", ""));
+    auto role = keyRoleFromName(jsonText(p, "role"));
     if (!role) return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
     k.role = *role;
-    k.label = p.value("label", "");
+    k.label = jsonText(p, "label");
     Hash32 h;
-    if (!fromHex32(p.value("sign", ""), h))
+    if (!fromHex32(jsonText(p, "sign"), h))
         return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
     std::memcpy(k.sign.data(), h.data(), 32);
     if (k.role == KeyRole::Collector) {
-        if (!fromHex32(p.value("box", ""), h))
+        if (!fromHex32(jsonText(p, "box"), h))
             return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
         std::memcpy(k.box.data(), h.data(), 32);
     }
@@ -136,7 +137,7 @@ static Result<PublicKeys> publicFromJson(const json& p, const std::string& file)
 Result<SecretKeys> decodeSecretKeyFile(std::string_view text, std::string_view passphrase,
                                        const std::string& file) {
     json j = json::parse(text.begin(), text.end(), nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", "") != "pingyi-secret-key/1" ||
+    if (j.is_discarded() || !j.is_object() || jsonText(j, "format") != "pingyi-secret-key/1" ||
         !j.contains("public") || !j.contains("locked"))
         return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
     auto pub = publicFromJson(j["public"], file);
@@ -175,7 +176,7 @@ Result<PublicKeys> decodePublicKeyFile(std::string_view text, const std::string&
     json j = json::parse(text.begin(), text.end(), nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("public"))
         return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
-    auto fmt = j.value("format", "");
+    auto fmt = jsonText(j, "format");
     if (fmt != "pingyi-public-key/1" && fmt != "pingyi-secret-key/1")
         return Error::make(ErrorKind::Invalid, "key.bad_file", {file});
     return publicFromJson(j["public"], file);

@@ -188,12 +188,17 @@ Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers
 }
 
 Status TabletStore::foldJournal() {
+    // SQLite places each new row where free space is, so the file's layout (and the WAL's
+    // frame sequence) follows the order of casting. VACUUM rewrites every table in key order
+    // (envelopes by hash), and the truncating checkpoint empties the WAL.
+    PY_TRY(db_->exec("VACUUM"));
     return db_->checkpointTruncate();
 }
 
 Status TabletStore::addTokens(ByteView additions) {
     auto a = decodeAdditions(additions, *package_);
     if (!a) return a.error();
+    if (tokens_.clashes(a->tokens)) return Error::make(ErrorKind::Invalid, "additions.moves_token");
     auto st = db_->prepare("INSERT OR IGNORE INTO additions(digest, bytes) VALUES(?, ?)");
     if (!st) return st.error();
     st->bind(1, a->digest).bind(2, a->bytes);

@@ -61,9 +61,10 @@ class TabletStore {
     // exists only after the commit. On any error the store is unchanged.
     Result<CastReceipt> cast(const Token& token, const Answers& answers, const Secret& device_sk);
 
-    // Folds the write-ahead log into the database and truncates it, so the log's frame order
-    // no longer records the order of casting. Call when the screen is idle after a receipt (the
-    // kiosk) or before handing a tablet over; closing the store does the same.
+    // Rewrites the store in key order and empties the write-ahead log, so neither the file
+    // layout nor the log records the order of casting (SQLite otherwise places each new row
+    // where free space is). Call when the screen is idle after a receipt (the kiosk), after a
+    // CLI cast, and before handing a tablet over. Costs about one copy of the store.
     Status foldJournal();
 
     // Token additions signed by the organiser (late representatives). Idempotent.

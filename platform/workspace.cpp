@@ -1,4 +1,5 @@
 #include "platform/workspace.hpp"
+#include "core/json_util.hpp"
 
 #include "core/csv.hpp"
 #include "core/envelope.hpp"
@@ -39,9 +40,9 @@ Result<std::vector<TokenSet>> readIssued(const Workspace& ws) {
     std::vector<TokenSet> out;
     for (auto& e : j) {
         TokenSet s;
-        s.meeting = e.value("meeting", "");
-        s.category = e.value("category", "");
-        for (auto& t : e.value("tags", json::array())) {
+        s.meeting = jsonText(e, "meeting");
+        s.category = jsonText(e, "category");
+        for (auto& t : jsonArray(e, "tags")) {
             Hash32 h;
             if (!t.is_string() || !fromHex32(t.get<std::string>(), h))
                 return Error::make(ErrorKind::Invalid, "workspace.bad_issued",

@@ -1,4 +1,5 @@
 #include "sync/client.hpp"
+#include "core/json_util.hpp"
 
 #include "core/ack.hpp"
 #include "sync/bundle.hpp"
@@ -65,8 +66,8 @@ Error answerError(const Http& r, const std::string& url) {
                            "sync.bad_response", {url, std::to_string(r.status)});
     // The collector describes the problem in both languages; its reason id is kept for callers.
     return Error::make(
-        j.value("retry", false) ? ErrorKind::Busy : ErrorKind::Invalid, "sync.collector_says",
-        {j.value("message_zh", ""), j.value("message_en", ""), j.value("reason", "")});
+        jsonBool(j, "retry", false) ? ErrorKind::Busy : ErrorKind::Invalid, "sync.collector_says",
+        {jsonText(j, "message_zh"), jsonText(j, "message_en"), jsonText(j, "reason")});
 }
 } // namespace
 
@@ -80,10 +81,10 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
     if (!hello) return hello.error();
     if (hello->status != 200) return answerError(*hello, url);
     json hj = json::parse(hello->body, nullptr, false);
-    if (hj.is_discarded() || hj.value("protocol", 0) != 1)
+    if (hj.is_discarded() || jsonInt(hj, "protocol", 0) != 1)
         return Error::make(ErrorKind::Invalid, "sync.bad_response",
                            {url, std::to_string(hello->status)});
-    if (hj.value("campaign", "") != toHex(store.package().digest))
+    if (jsonText(hj, "campaign") != toHex(store.package().digest))
         return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
 
     auto pending = store.envelopes(true);
@@ -105,8 +106,8 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
             if (r && r->status == 200) {
                 json j = json::parse(r->body, nullptr, false);
                 Bytes ack_bytes;
-                if (j.is_discarded() || j.value("status", "") != "ok" ||
-                    !fromHex(j.value("ack", ""), ack_bytes))
+                if (j.is_discarded() || jsonText(j, "status") != "ok" ||
+                    !fromHex(jsonText(j, "ack"), ack_bytes))
                     return Error::make(ErrorKind::Invalid, "sync.bad_response", {url, "200"});
                 auto ack = decodeAck(ack_bytes, collector, store.package().digest, store.device());
                 if (!ack) return ack.error(); // a fake or confused collector: forget nothing
@@ -120,7 +121,7 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
                 if (j.contains("rejected") && j["rejected"].is_array())
                     for (auto& x : j["rejected"])
                         report.rejections.push_back(
-                            {x.value("receipt", ""), x.value("reason", "")});
+                            {jsonText(x, "receipt"), jsonText(x, "reason")});
                 report.rejected = report.rejections.size();
                 break;
             }

@@ -1,5 +1,6 @@
 #include "app/cli/commands.hpp"
 #include "core/csv.hpp"
+#include "core/json_util.hpp"
 #include "core/paper.hpp"
 #include "core/token.hpp"
 #include "platform/count.hpp"
@@ -48,7 +49,7 @@ Result<nlohmann::json> readResults(const std::string& file) {
     auto text = readTextFile(file);
     if (!text) return text.error();
     auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("format", "") != "pingyi-results/1")
+    if (j.is_discarded() || !j.is_object() || jsonText(j, "format") != "pingyi-results/1")
         return Error::make(ErrorKind::Invalid, "results.bad_file", {file});
     return j;
 }
@@ -236,7 +237,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                         keys->sign_sk);
             if (auto s = saveCount(*store, *out); !s) return ctx.fail(s.error());
             for (auto& u : out->results["units"]) {
-                ctx.say("count.unit_title", {u.value("name", ""), u.value("id", "")});
+                ctx.say("count.unit_title", {jsonText(u, "name"), jsonText(u, "id")});
                 *ctx.out << rankingTable(u, ctx.lang) << "\n";
             }
             auto& a = out->accounting;
@@ -291,7 +292,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             if (!j) return ctx.fail(j.error());
             bool known = false;
             for (auto& u : (*j)["units"])
-                known = known || u.value("id", "") == o->meeting;
+                known = known || jsonText(u, "id") == o->meeting;
             if (!known)
                 return ctx.fail(
                     Error::make(ErrorKind::Invalid, "results.unknown_unit", {o->meeting}));

@@ -193,6 +193,8 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
                 {std::to_string(cast), std::to_string(unknown), std::to_string(comments)});
         for (auto& [m, n] : per_meeting)
             ctx.say("demo.cast_meeting", {m, std::to_string(n)});
+        for (auto& t : tablets)
+            if (auto s = t.foldJournal(); !s) return ctx.fail(s.error());
         tablets.clear();
         keys_sk.clear();
 

@@ -107,6 +107,9 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             answers->answers.wipe();
             if (!receipt) return ctx.fail(receipt.error());
             ctx.say("cast.receipt", {receipt->code});
+            std::cout.flush();
+            // The ballot is durable already; this only removes the trace of casting order.
+            if (auto s = t->store.foldJournal(); !s) ctx.fail(s.error());
         });
     }
     {

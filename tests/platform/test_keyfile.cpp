@@ -48,3 +48,16 @@ TEST_CASE("Fingerprints are 16 digits in four groups") {
     REQUIRE(pub.ok());
     CHECK(pub->fingerprint() == f);
 }
+
+TEST_CASE("Key files with fields of the wrong type are refused, never crash") {
+    for (const char* text :
+         {R"({"format": 1})",
+          R"({"format": "pingyi-secret-key/1", "public": {"role": 7}, "locked": {}})",
+          R"({"format": "pingyi-public-key/1", "public": {"role": "organiser", "sign": 5}})",
+          R"([1, 2])"}) {
+        CHECK_FALSE(decodeSecretKeyFile(text, "x", "k.key").ok());
+        CHECK_FALSE(decodePublicKeyFile(text, "k.pub").ok());
+    }
+    CHECK_FALSE(unlockSecret(R"({"kdf": 1})", "x").ok());
+    CHECK_FALSE(unlockSecret(R"({"kdf": "argon2id13", "opslimit": "2", "salt": 3})", "x").ok());
+}

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace pingyi;
 using namespace pingyi::test;
 
@@ -276,4 +278,62 @@ TEST_CASE("Marking envelopes exported or acknowledged keeps every envelope") {
     CHECK(c->acknowledged == 2);
     CHECK(t.store->envelopes(true)->size() == 1);
     CHECK(t.store->envelopes(false)->size() == 3);
+}
+
+TEST_CASE("After folding, the tablet file lays envelopes out by hash, not by casting order") {
+    Fixture fx(12);
+    TempDir tmp;
+    SignKeyPair device = signKeyPair();
+    Bytes cert = encodeCertificate(fx.package.digest, device.pk, "T", fx.keys.organiser.sk);
+    auto created = TabletStore::create(tmp.path / "t", fx.package, cert, device, "2468");
+    REQUIRE(created.ok());
+    std::optional<TabletStore> store(std::move(*created));
+    std::vector<Hash32> cast;
+    for (std::size_t i = 0; i < 12; ++i) {
+        auto r = store->cast(fx.token("U1/social", "service", i),
+                             uniformAnswers(fx.campaign, "U1", "A"), device.sk);
+        REQUIRE(r.ok());
+        cast.push_back(r->envelope_hash);
+    }
+    auto envs = store->envelopes(false);
+    REQUIRE(envs.ok());
+    REQUIRE(store->foldJournal().ok());
+    store.reset();
+    auto file = readFile(tmp.path / "t" / "tablet.db");
+    REQUIRE(file.ok());
+    std::string data(file->begin(), file->end());
+    // Where each envelope's bytes sit in the file, in casting order.
+    std::vector<std::pair<std::size_t, Hash32>> at;
+    for (auto& h : cast) {
+        for (auto& e : *envs)
+            if (e.hash == h) {
+                std::string probe(e.bytes.end() - 64, e.bytes.end()); // its signature
+                auto pos = data.find(probe);
+                REQUIRE(pos != std::string::npos);
+                CHECK(data.find(probe, pos + 1) == std::string::npos); // one copy only
+                at.push_back({pos, h});
+            }
+    }
+    // Sorting by file position gives the hash order (or its reverse): nothing of casting order.
+    std::sort(at.begin(), at.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    std::vector<Hash32> by_position;
+    for (auto& [pos, h] : at)
+        by_position.push_back(h);
+    std::vector<Hash32> by_hash = cast;
+    std::sort(by_hash.begin(), by_hash.end());
+    std::vector<Hash32> reversed(by_hash.rbegin(), by_hash.rend());
+    CHECK((by_position == by_hash || by_position == reversed));
+}
+
+TEST_CASE("Token additions that would move an issued token elsewhere are refused") {
+    Tablet t;
+    Token issued = t.fx.token("U1/social", "npc");
+    std::vector<TokenSet> sets{{"U1/self", "cadre", {tokenTag(t.fx.campaign.id, issued)}}};
+    Bytes add = encodeAdditions(t.fx.package.digest, 1, sets, t.fx.keys.organiser.sk);
+    auto r = t.store->addTokens(add);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().id == "additions.moves_token");
+    auto place = t.store->checkToken(issued);
+    REQUIRE(place.ok());
+    CHECK(place->meeting.id() == "U1/social");
 }

@@ -1173,3 +1173,54 @@ TEST_CASE("The count's results signed by a unit head verify, and a changed score
     for (auto& s : *mv)
         CHECK(s.valid == (s.role == "collector"));
 }
+
+TEST_CASE("A smaller ledger from a restored tablet still names its new envelopes as missing") {
+    Fixture fx(6);
+    TempDir tmp;
+    Tablet t(fx, tmp.path / "t", "T1");
+    Collector col(fx, tmp.path / "col");
+    for (std::size_t i = 0; i < 4; ++i)
+        t.cast("U1/social", "service", i, "A");
+    REQUIRE_FALSE(importBundle(*col.store, t.bundle(), "b1").refused);
+    // The same device later signs a ledger of 2 known envelopes and 1 new one not delivered.
+    auto held = t.hashes();
+    Hash32 fresh = hash(view(std::string("an envelope the collector never saw")));
+    Bytes ledger = t.ledgerOf({held[0], held[1], fresh});
+    auto r = importBundle(*col.store, t.craft(ledger, {}), "b2");
+    REQUIRE_FALSE(r.refused);
+    auto devs = col.store->devices();
+    REQUIRE(devs.ok());
+    REQUIRE(devs->size() == 1);
+    REQUIRE((*devs)[0].missing.size() == 1);
+    CHECK((*devs)[0].missing[0] == fresh);
+    CHECK(col.store->counts()->missing == 1);
+    CHECK((*devs)[0].ledger == 4); // the largest ledger is still the one shown
+}
+
+TEST_CASE("A decided conflict reopens when another envelope with the same token arrives") {
+    Fixture fx(4);
+    TempDir tmp;
+    Tablet a(fx, tmp.path / "a", "A"), b(fx, tmp.path / "b", "B"), c(fx, tmp.path / "c", "C");
+    Collector col(fx, tmp.path / "col");
+    Token token = fx.token("U1/social", "npc");
+    Hash32 ha = a.cast(token, uniformAnswers(fx.campaign, "U1", "A"));
+    b.cast(token, uniformAnswers(fx.campaign, "U1", "B"));
+    REQUIRE_FALSE(importBundle(*col.store, a.bundle(), "a").refused);
+    REQUIRE_FALSE(importBundle(*col.store, b.bundle(), "b").refused);
+    auto conf = col.store->conflicts();
+    REQUIRE(conf->size() == 1);
+    REQUIRE(col.store->resolveConflict((*conf)[0].tag, ha, "tablet A was first").ok());
+    CHECK(col.store->counts()->conflicts_open == 0);
+    auto countable = col.store->countableHashes();
+    CHECK(std::find(countable->begin(), countable->end(), ha) != countable->end());
+    // A third tablet delivers the same token: the old decision no longer covers the conflict.
+    c.cast(token, uniformAnswers(fx.campaign, "U1", "C"));
+    REQUIRE_FALSE(importBundle(*col.store, c.bundle(), "c").refused);
+    CHECK(col.store->counts()->conflicts_open == 1);
+    auto again = col.store->conflicts();
+    REQUIRE(again->size() == 1);
+    CHECK((*again)[0].envelopes.size() == 3);
+    CHECK_FALSE((*again)[0].decision.has_value());
+    countable = col.store->countableHashes();
+    CHECK(std::find(countable->begin(), countable->end(), ha) == countable->end());
+}
