@@ -746,6 +746,8 @@ int main(int argc, char** argv) {
         Ns parse{0}, open{0}, decode{0}, lookup{0}, tally_ns{0}, receipt{0}, fetch{0};
         const Campaign& c = store.campaign();
         auto t0 = Clock::now();
+        // runCount reads everything in one read transaction (one snapshot); so does this.
+        check(store.db().exec("BEGIN"), "BEGIN");
         auto paper = store.paperSelf();
         auto counts = store.counts();
         auto conflicts = store.conflicts();
@@ -803,6 +805,7 @@ int main(int argc, char** argv) {
                 receipt += h - g;
             }
         }
+        check(store.db().exec("COMMIT"), "COMMIT");
         auto t3 = Clock::now();
         std::sort(receipts.begin(), receipts.end());
         auto units = computeResults(c, tally, *paper);

@@ -86,4 +86,9 @@ class Transaction {
     bool open_ = false;
 };
 
+// Both stores keep small facts in a table meta(key TEXT PRIMARY KEY, value BLOB NOT NULL).
+Status putMeta(Db& db, std::string_view key, ByteView value);
+// The value, or nullopt if the key is absent.
+Result<std::optional<Bytes>> getMeta(Db& db, std::string_view key);
+
 } // namespace pingyi

@@ -19,22 +19,6 @@ CREATE TABLE IF NOT EXISTS envelope_state(
 )sql";
 constexpr const char* kSchemaVersion = "pingyi-tablet/1";
 
-Status putMeta(Db& db, std::string_view key, ByteView value) {
-    auto st = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
-    if (!st) return st.error();
-    st->bind(1, key).bind(2, value);
-    return st->run();
-}
-
-Result<std::optional<Bytes>> getMeta(Db& db, std::string_view key) {
-    auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
-    if (!st) return st.error();
-    st->bind(1, key);
-    if (st->step()) return std::optional<Bytes>(st->blob(0));
-    if (st->error()) return *st->error();
-    return std::optional<Bytes>();
-}
-
 Result<Bytes> requireMeta(Db& db, std::string_view key) {
     auto v = getMeta(db, key);
     if (!v) return v.error();
