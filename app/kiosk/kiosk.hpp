@@ -6,7 +6,7 @@
 
 #include "app/kiosk/flow.hpp"
 #include "app/kiosk/screens/screens.hpp"
-#include "app/kiosk/ui.hpp"
+#include "app/ui/ui.hpp"
 #include "core/crypto.hpp"
 #include "platform/tablet_store.hpp"
 

@@ -6,7 +6,7 @@
 // --bench prints start-up and frame timings as JSON.
 #include "app/kiosk/driver.hpp"
 #include "app/kiosk/kiosk.hpp"
-#include "app/kiosk/window.hpp"
+#include "app/ui/window.hpp"
 #include "core/catalog.hpp"
 #include "core/crypto.hpp"
 #include "platform/files.hpp"
@@ -138,9 +138,9 @@ int main(int argc, char** argv) {
     io.ConfigInputTextCursorBlink = false; // a blinking caret would redraw twice a second
     Kiosk kiosk(*store, opt, now());
     if (!args.lang.empty()) kiosk.apply(AdminAction{admin::SetLanguage{lang}}, now());
-    Window window;
+    ui::Window window;
     std::string err;
-    WindowOptions wo{args.width, args.height,
+    ui::WindowOptions wo{args.width, args.height,
                      !args.windowed && args.tour_dir.empty() && !args.bench};
     if (!window.open(wo, err)) {
         std::cerr << tr(lang, "kiosk.no_display", {err}) << "\n";

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "app/kiosk/flow.hpp"
-#include "app/kiosk/ui.hpp"
+#include "app/ui/ui.hpp"
 #include "core/catalog.hpp"
 
 #include <optional>

@@ -1,4 +1,4 @@
-#include "app/kiosk/ui.hpp"
+#include "app/ui/ui.hpp"
 
 #include "core/text.hpp"
 
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-namespace pingyi::kiosk::ui {
+namespace pingyi::ui {
 
 namespace {
 
@@ -283,4 +283,4 @@ ImU32 mutedColor() {
     return IM_COL32(70, 70, 70, 255);
 }
 
-} // namespace pingyi::kiosk::ui
+} // namespace pingyi::ui

@@ -1,4 +1,4 @@
-#include "app/kiosk/window.hpp"
+#include "app/ui/window.hpp"
 
 #include <backends/imgui_impl_opengl3.h>
 #include <backends/imgui_impl_sdl.h>
@@ -9,7 +9,7 @@
 
 #include <vector>
 
-namespace pingyi::kiosk {
+namespace pingyi::ui {
 
 namespace {
 void setImeRect(int x, int y) {
@@ -136,4 +136,4 @@ void Window::finish() {
     glFinish();
 }
 
-} // namespace pingyi::kiosk
+} // namespace pingyi::ui

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace pingyi::kiosk::ui {
+namespace pingyi::ui {
 
 inline constexpr float kMinTouch = 56.0f; // px: the smallest touch target, at 1280x800
 inline constexpr float kBodyPx = 28.0f;   // body text at 100 %
@@ -75,4 +75,4 @@ void centred(ImFont* f, const std::string& s, ImU32 color = 0);
 ImU32 errorColor();
 ImU32 mutedColor();
 
-} // namespace pingyi::kiosk::ui
+} // namespace pingyi::ui

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace pingyi::kiosk {
+namespace pingyi::ui {
 
 struct WindowOptions {
     int width = 1280, height = 800;
@@ -53,4 +53,4 @@ class Window {
     bool text_input_ = false;
 };
 
-} // namespace pingyi::kiosk
+} // namespace pingyi::ui
