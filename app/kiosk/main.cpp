@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
     ui::Window window;
     std::string err;
     ui::WindowOptions wo{args.width, args.height,
-                     !args.windowed && args.tour_dir.empty() && !args.bench};
+                         !args.windowed && args.tour_dir.empty() && !args.bench};
     if (!window.open(wo, err)) {
         std::cerr << tr(lang, "kiosk.no_display", {err}) << "\n";
         return 5;
