@@ -71,6 +71,29 @@ Error answerError(const Http& r, const std::string& url) {
 }
 } // namespace
 
+std::vector<std::size_t> planBatches(const std::vector<StoredEnvelope>& pending,
+                                     std::size_t fixed_bytes, const SyncOptions& opts) {
+    std::vector<std::size_t> ends;
+    const std::size_t most = std::max<std::size_t>(opts.batch, 1);
+    // Room for envelopes; a very long ledger still leaves a quarter of the budget for them.
+    const std::size_t room =
+        std::max(opts.max_request_bytes > fixed_bytes ? opts.max_request_bytes - fixed_bytes : 0,
+                 opts.max_request_bytes / 4);
+    std::size_t count = 0, bytes = 0;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        std::size_t size = pending[i].bytes.size() + 4; // blob32: length and bytes
+        if (count > 0 && (count == most || bytes + size > room)) {
+            ends.push_back(i);
+            count = 0;
+            bytes = 0;
+        }
+        ++count;
+        bytes += size;
+    }
+    if (count > 0) ends.push_back(pending.size());
+    return ends;
+}
+
 Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const std::string& base,
                               const SyncOptions& opts) {
     std::string url = base;
@@ -93,8 +116,10 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
     auto ledger = store.ledger(device_sk);
     if (!ledger) return ledger.error();
     const PublicKey& collector = store.package().body.collector_sign;
-    for (std::size_t start = 0; start < pending->size(); start += opts.batch) {
-        std::size_t end = std::min(pending->size(), start + opts.batch);
+    // Magic, version, campaign, lengths, count and signature: under 128 bytes.
+    const std::size_t fixed = store.certificate().bytes.size() + ledger->size() + 128;
+    std::size_t start = 0;
+    for (std::size_t end : planBatches(*pending, fixed, opts)) {
         std::vector<StoredEnvelope> batch(pending->begin() + static_cast<std::ptrdiff_t>(start),
                                           pending->begin() + static_cast<std::ptrdiff_t>(end));
         Bytes body = encodeBundle(store.package().digest, store.certificate().bytes, *ledger, batch,
@@ -131,6 +156,7 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
             backoff = std::min(backoff * 2, 30000L);
         }
         if (opts.progress) opts.progress(report.acknowledged, report.pending);
+        start = end;
     }
     return report;
 }

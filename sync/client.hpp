@@ -10,7 +10,12 @@
 namespace pingyi {
 
 struct SyncOptions {
-    std::size_t batch = 200;   // envelopes per request
+    // Envelopes per request: at most `batch`, and no more than fit in `max_request_bytes` with
+    // the certificate and ledger (always at least one). Each request costs a commit at both
+    // ends and a pass over the whole ledger at the collector, so batches are large; 4 MiB
+    // stays well under the server's 16 MiB limit and takes about 35 s at 1 Mbit/s.
+    std::size_t batch = 1000;
+    std::size_t max_request_bytes = 4u << 20;
     long timeout_seconds = 60; // per request
     unsigned max_attempts = 6; // per batch, for busy/transient failures (backoff doubles)
     long first_backoff_ms = 500;
@@ -23,6 +28,11 @@ struct SyncReport {
     std::size_t rejected = 0;     // envelopes the collector refused (reported per receipt)
     std::vector<std::pair<std::string, std::string>> rejections; // receipt, catalog id
 };
+
+// The batches syncTablet sends, as end indices into `pending` (in order, the last is
+// pending.size()); `fixed_bytes` is what every request holds besides its envelopes.
+std::vector<std::size_t> planBatches(const std::vector<StoredEnvelope>& pending,
+                                     std::size_t fixed_bytes, const SyncOptions& opts);
 
 // Errors carry the collector's reason (sync.busy, sync.unknown_device, bundle.other_campaign,
 // sync.too_large, sync.malformed) or sync.unreachable / sync.bad_response; ErrorKind::Busy

@@ -1,7 +1,6 @@
 #include "sync/collector_import.hpp"
 
 #include "core/token.hpp"
-#include "sync/bundle.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -17,44 +16,61 @@ std::string utcNow() {
     return buf;
 }
 
-ImportReport importBundle(CollectorStore& store, ByteView bytes, const std::string& source) {
+CheckedBundle checkBundle(const Package& package, ByteView bytes) {
+    CheckedBundle c;
+    auto b = decodeBundle(bytes, package);
+    if (!b) {
+        c.refused = b.error();
+        return c;
+    }
+    c.certificate = std::move(b->certificate);
+    c.ledger = std::move(b->ledger);
+    c.envelopes.reserve(b->envelopes.size());
+    for (auto& se : b->envelopes) {
+        CheckedBundle::Envelope e;
+        auto env = verifyEnvelope(se.bytes);
+        if (!env)
+            e.rejected = env.error();
+        else if (env->device != c.certificate.device)
+            e.rejected = Error::make(ErrorKind::Forged, "import.other_device");
+        else if (env->campaign != package.digest)
+            e.rejected = Error::make(ErrorKind::Invalid, "import.other_campaign");
+        else {
+            e.tag = env->token_tag;
+            e.in_ledger =
+                std::binary_search(c.ledger.hashes.begin(), c.ledger.hashes.end(), se.hash);
+        }
+        e.stored = std::move(se);
+        c.envelopes.push_back(std::move(e));
+    }
+    return c;
+}
+
+ImportReport storeChecked(CollectorStore& store, CheckedBundle&& c, const std::string& source) {
     ImportReport r;
     r.source = source;
-    auto b = decodeBundle(bytes, store.package());
-    if (!b) {
-        r.refused = b.error();
+    if (c.refused) {
+        r.refused = std::move(c.refused);
         return r;
     }
-    r.device_label = b->certificate.label;
-    r.device = b->certificate.device;
+    r.device_label = c.certificate.label;
+    r.device = c.certificate.device;
     std::vector<HeldEnvelope> good;
-    good.reserve(b->envelopes.size());
-    for (auto& se : b->envelopes) {
-        auto reject = [&](Error e) { r.rejected.push_back({receiptCode(se.hash), std::move(e)}); };
-        auto env = verifyEnvelope(se.bytes);
-        if (!env) {
-            reject(env.error());
-            continue;
-        }
-        if (env->device != b->certificate.device) {
-            reject(Error::make(ErrorKind::Forged, "import.other_device"));
-            continue;
-        }
-        if (env->campaign != store.package().digest) {
-            reject(Error::make(ErrorKind::Invalid, "import.other_campaign"));
-            continue;
-        }
-        if (!store.tokens().find(env->token_tag)) {
+    good.reserve(c.envelopes.size());
+    for (auto& e : c.envelopes) {
+        auto reject = [&](Error err) {
+            r.rejected.push_back({receiptCode(e.stored.hash), std::move(err)});
+        };
+        if (e.rejected)
+            reject(std::move(*e.rejected));
+        else if (!store.tokens().find(e.tag))
             reject(Error::make(ErrorKind::Invalid, "import.unknown_token"));
-            continue;
-        }
-        if (!std::binary_search(b->ledger.hashes.begin(), b->ledger.hashes.end(), se.hash)) {
+        else if (!e.in_ledger)
             reject(Error::make(ErrorKind::Forged, "import.not_in_ledger"));
-            continue;
-        }
-        good.push_back({se.hash, env->token_tag, std::move(se.bytes)});
+        else
+            good.push_back({e.stored.hash, e.tag, std::move(e.stored.bytes)});
     }
-    auto stored = store.storeVerified(b->certificate, b->ledger, good, utcNow());
+    auto stored = store.storeVerified(c.certificate, c.ledger, good, utcNow());
     if (!stored) {
         r.refused = stored.error();
         r.rejected.clear();
@@ -66,6 +82,10 @@ ImportReport importBundle(CollectorStore& store, ByteView bytes, const std::stri
     for (auto& g : good)
         r.held.push_back(g.hash);
     return r;
+}
+
+ImportReport importBundle(CollectorStore& store, ByteView bytes, const std::string& source) {
+    return storeChecked(store, checkBundle(store.package(), bytes), source);
 }
 
 ImportReport importBundleFile(CollectorStore& store, const fs::path& file) {

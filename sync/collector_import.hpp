@@ -5,6 +5,7 @@
 #pragma once
 
 #include "platform/collector_store.hpp"
+#include "sync/bundle.hpp"
 
 namespace pingyi {
 
@@ -24,6 +25,25 @@ struct ImportReport {
 };
 
 ImportReport importBundle(CollectorStore& store, ByteView bundle, const std::string& source);
+
+// importBundle in two steps, for the sync server: checkBundle needs only the package (no
+// store), so several requests may check their bundles at once; storeChecked then takes the
+// store (token check, storing) and gives the same report importBundle would.
+struct CheckedBundle {
+    std::optional<Error> refused; // the whole bundle was rejected
+    DeviceCertificate certificate;
+    Ledger ledger;
+    struct Envelope {
+        StoredEnvelope stored;
+        std::optional<Error> rejected; // signature, device or campaign failed
+        Hash32 tag{};                  // the token tag, when not rejected
+        bool in_ledger = false;
+    };
+    std::vector<Envelope> envelopes; // in bundle order
+};
+CheckedBundle checkBundle(const Package& package, ByteView bundle);
+ImportReport storeChecked(CollectorStore& store, CheckedBundle&& checked,
+                          const std::string& source);
 ImportReport importBundleFile(CollectorStore& store, const fs::path& file);
 
 // Current UTC time as "YYYY-MM-DD HH:MM:SS" (device last-contact only; never next to a ballot).

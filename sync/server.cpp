@@ -91,7 +91,24 @@ unsigned statusFor(const Error& e, bool& retry) {
     return MHD_HTTP_BAD_REQUEST;
 }
 
+// A bundle the collector will not take: the reason, mapped to the protocol's answers.
+MHD_Result answerRefused(SyncServer::Impl& s, MHD_Connection* c, const Error& refused) {
+    ++s.stats.refused;
+    bool retry = false;
+    unsigned status = statusFor(refused, retry);
+    if (refused.id == "certificate.bad_signature")
+        return sendError(c, status, Error::make(ErrorKind::Forged, "sync.unknown_device"), false);
+    if (status == MHD_HTTP_BAD_REQUEST)
+        return sendError(c, status, Error::make(ErrorKind::Invalid, "sync.malformed"), false,
+                         &refused);
+    return sendError(c, status, refused, retry);
+}
+
 MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
+    // Decoding and signature checks need only the package, not the store: they run outside
+    // the store's lock, so the server's threads check several tablets' batches at once.
+    CheckedBundle checked = checkBundle(s.store->package(), req.body);
+    if (checked.refused) return answerRefused(s, c, *checked.refused);
     std::unique_lock lock(s.store_mutex, std::defer_lock);
     if (!lock.try_lock_for(s.limits.busy_wait)) {
         ++s.stats.busy;
@@ -101,19 +118,9 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     // Token additions imported by another process since the last batch.
     if (auto st = s.store->refreshTokens(); !st)
         return sendError(c, MHD_HTTP_INTERNAL_SERVER_ERROR, st.error(), true);
-    ImportReport r = importBundle(*s.store, req.body, "sync");
-    if (r.refused) {
-        ++s.stats.refused;
-        bool retry = false;
-        unsigned status = statusFor(*r.refused, retry);
-        if (r.refused->id == "certificate.bad_signature")
-            return sendError(c, status, Error::make(ErrorKind::Forged, "sync.unknown_device"),
-                             false);
-        if (status == MHD_HTTP_BAD_REQUEST)
-            return sendError(c, status, Error::make(ErrorKind::Invalid, "sync.malformed"), false,
-                             &*r.refused);
-        return sendError(c, status, *r.refused, retry);
-    }
+    ImportReport r = storeChecked(*s.store, std::move(checked), "sync");
+    lock.unlock();
+    if (r.refused) return answerRefused(s, c, *r.refused);
     ++s.stats.batches;
     s.stats.envelopes_added += r.added;
     json rejected = json::array();
