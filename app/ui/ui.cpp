@@ -133,37 +133,73 @@ std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi) {
     return toRanges(cps);
 }
 
+namespace {
+ImFont* addFont(ImFontAtlas& atlas, const std::string& file, bool chinese, float px,
+                const ImWchar* ranges) {
+    ImFontConfig cfg;
+    cfg.OversampleH = 1; // CJK at these sizes needs no oversampling; it would triple memory
+    cfg.OversampleV = 1;
+    cfg.PixelSnapH = true;
+    if (chinese) return atlas.AddFontFromFileTTF(file.c_str(), px, &cfg, ranges);
+    cfg.SizePixels = px;
+    return atlas.AddFontDefault(&cfg);
+}
+
+std::size_t countGlyphs(const std::vector<ImWchar>& ranges) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + 1 < ranges.size(); i += 2)
+        n += static_cast<std::size_t>(ranges[i + 1] - ranges[i] + 1);
+    return n;
+}
+} // namespace
+
+float inputFontPx(int text_percent) {
+    // At most the 100 % size: every hanzi at 140 % would cost twice the texture memory for
+    // text only the writer reads.
+    return std::min(kBodyPx * static_cast<float>(text_percent) / 100.0f, kBodyPx);
+}
+
 Fonts buildFonts(const FontOptions& opt, const std::vector<ImWchar>& ui_ranges,
                  const std::vector<ImWchar>& input_ranges) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     io.Fonts->TexDesiredWidth = 4096;
+    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight; // OpenGL 3 has any size
     Fonts f;
     float scale = static_cast<float>(opt.text_percent) / 100.0f;
     float body = kBodyPx * scale;
     std::error_code ec;
     f.chinese = std::filesystem::exists(opt.file, ec);
     auto add = [&](float px, const ImWchar* ranges) -> ImFont* {
-        ImFontConfig cfg;
-        cfg.OversampleH = 1; // CJK at these sizes needs no oversampling; it would triple memory
-        cfg.OversampleV = 1;
-        cfg.PixelSnapH = true;
-        if (f.chinese) return io.Fonts->AddFontFromFileTTF(opt.file.c_str(), px, &cfg, ranges);
-        cfg.SizePixels = px;
-        return io.Fonts->AddFontDefault(&cfg);
+        return addFont(*io.Fonts, opt.file, f.chinese, px, ranges);
     };
     static const ImWchar kCodeRanges[] = {0x20, 0x7E, 0};
     f.body = add(body, ui_ranges.data());
     f.title = add(body * 1.45f, ui_ranges.data());
     f.code = add(body * 2.6f, kCodeRanges);
-    // The comment font stays at most at the 100 % size: every hanzi at 140 % would cost twice
-    // the texture memory for text only the writer reads.
-    f.input = add(std::min(body, kBodyPx), input_ranges.data());
-    for (std::size_t i = 0; i + 1 < input_ranges.size(); i += 2)
-        f.glyphs += static_cast<std::size_t>(input_ranges[i + 1] - input_ranges[i] + 1);
+    if (input_ranges.size() > 1) {
+        f.input = add(inputFontPx(opt.text_percent), input_ranges.data());
+        f.glyphs = countGlyphs(input_ranges);
+    } else {
+        f.input = f.body;
+    }
     io.Fonts->Build();
     io.FontDefault = f.body;
     return f;
+}
+
+ImFont* buildInputFont(ImFontAtlas& atlas, const FontOptions& opt,
+                       const std::vector<ImWchar>& ranges, std::size_t* glyphs) {
+    atlas.Clear();
+    atlas.Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
+    atlas.TexDesiredWidth = 4096;
+    std::error_code ec;
+    bool chinese = std::filesystem::exists(opt.file, ec);
+    ImFont* font = addFont(atlas, opt.file, chinese, inputFontPx(opt.text_percent),
+                           ranges.size() > 1 ? ranges.data() : nullptr);
+    atlas.Build();
+    if (glyphs) *glyphs = countGlyphs(ranges);
+    return font;
 }
 
 void applyTheme() {

@@ -37,9 +37,20 @@ struct Fonts {
 std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi);
 
 // Clears io.Fonts and adds the kiosk's fonts. The caller (re)creates the GPU texture.
-// `ranges` must live as long as the atlas.
+// `ranges` must live as long as the atlas. With empty `input_ranges`, no comment font is built
+// (f.input is the body font) and the caller may build it later with buildInputFont.
 Fonts buildFonts(const FontOptions& opt, const std::vector<ImWchar>& ui_ranges,
                  const std::vector<ImWchar>& input_ranges);
+
+// The comment font alone, into its own atlas (so its own texture). With every GB2312 hanzi it
+// is the slow and large part of the fonts, so it can be built after the first frame. Clears
+// `atlas` first; `ranges` must live as long as the atlas. Its size is the body size at
+// text_percent, at most the 100 % size. Returns the font (ImGui's default font, ASCII only,
+// when the font file is missing); `glyphs` receives the code points in its ranges.
+ImFont* buildInputFont(ImFontAtlas& atlas, const FontOptions& opt,
+                       const std::vector<ImWchar>& ranges, std::size_t* glyphs = nullptr);
+// The pixel size buildInputFont uses for `text_percent`.
+float inputFontPx(int text_percent);
 
 // Black on white, strong borders, large paddings.
 void applyTheme();
