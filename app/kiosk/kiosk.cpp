@@ -57,7 +57,11 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     init.wrong_tokens = toInt(readSetting(store_, kSettingWrongTokens), 0);
     if (auto open = readSetting(store_, kSettingOpenMeetings))
         init.open_meetings = splitList(*open);
-    if (opt_.pin) {
+    if (opt_.device_sk) {
+        device_sk_ = std::move(*opt_.device_sk);
+        opt_.device_sk.reset();
+        init.device_unlocked = true;
+    } else if (opt_.pin) {
         auto sk = store_.unlockDeviceKey(*opt_.pin);
         wipe(*opt_.pin);
         opt_.pin.reset();
@@ -69,7 +73,7 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     flow_.emplace(store_.campaign(), std::move(init), opt_.flow, now);
     last_screen_ = flow_->screen();
     ui_ranges_ = ui::glyphRanges(store_.campaign(), false);
-    input_ranges_ = ui::glyphRanges(store_.campaign(), opt_.fonts.all_hanzi);
+    title_ranges_ = ui::titleRanges(store_.campaign());
     admin_buffers_.sync_url = readSetting(store_, kSettingSyncUrl).value_or("");
 }
 
@@ -80,12 +84,12 @@ Kiosk::~Kiosk() {
 void Kiosk::buildFonts() {
     ui::FontOptions fo = opt_.fonts;
     fo.text_percent = text_percent_;
-    fonts_ = ui::buildFonts(fo, ui_ranges_, {});
+    fonts_ = ui::buildFonts(fo, ui_ranges_, {}, &title_ranges_);
     if (inputFontReady()) {
         fonts_.input = input_font_;
         fonts_.glyphs = input_glyphs_;
     }
-    ui::applyTheme();
+    ui::applyTouchTheme();
     fonts_dirty_ = false;
 }
 
@@ -100,6 +104,8 @@ bool Kiosk::inputFontWanted() const {
 
 void Kiosk::buildInputFont() {
     if (!input_atlas_) input_atlas_ = std::make_unique<ImFontAtlas>();
+    if (input_ranges_.empty())
+        input_ranges_ = ui::glyphRanges(store_.campaign(), opt_.fonts.all_hanzi);
     ui::FontOptions fo = opt_.fonts;
     fo.text_percent = text_percent_;
     input_font_ = ui::buildInputFont(*input_atlas_, fo, input_ranges_, &input_glyphs_);

@@ -23,7 +23,8 @@ namespace pingyi::kiosk {
 struct KioskOptions {
     ui::FontOptions fonts;
     FlowConfig flow;
-    std::optional<std::string> pin; // if given and right, the kiosk starts unlocked
+    std::optional<std::string> pin;  // if given and right, the kiosk starts unlocked
+    std::optional<Secret> device_sk; // or the device key, already unlocked with the PIN
     // Called from a worker thread when the kiosk has something new to draw (sync progress):
     // the app loop, asleep in SDL_WaitEvent, pushes itself an event. May be empty (tests poll).
     std::function<void()> wake;
@@ -108,7 +109,7 @@ class Kiosk {
     std::optional<Flow> flow_;
     Lang lang_ = Lang::Zh;
     int text_percent_ = 100;
-    std::vector<ImWchar> ui_ranges_, input_ranges_;
+    std::vector<ImWchar> ui_ranges_, title_ranges_, input_ranges_; // input: when first built
     ui::Fonts fonts_;
     bool fonts_dirty_ = true;
     std::unique_ptr<ImFontAtlas> input_atlas_;

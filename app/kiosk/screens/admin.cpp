@@ -27,6 +27,7 @@ void field(const char* id, std::string* value, float width, bool secret = false)
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
                         ImVec2(14, (ui::kMinTouch - ImGui::GetTextLineHeight()) / 2));
     ImGui::InputText(id, value, secret ? ImGuiInputTextFlags_Password : 0);
+    ui::itemBorder();
     ImGui::PopStyleVar();
     ui::recordItem(std::string("field.") + (id + 2));
 }
@@ -96,6 +97,7 @@ void transferPage(const ScreenContext& cx, const AdminView& v, Action& out) {
         ImGui::PushStyleColor(ImGuiCol_PlotHistogram, IM_COL32(0, 98, 45, 255));
         ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(232, 232, 232, 255));
         ImGui::ProgressBar(v.sync_connected ? fraction : 0.0f, ImVec2(avail, 36), "");
+        ui::itemBorder();
         ImGui::PopStyleColor(2);
         ui::wrapped(f.body,
                     v.sync_connected
