@@ -260,7 +260,11 @@ void Kiosk::frame(Millis now) {
             v.status = admin_status_;
             v.status_error = admin_status_error_;
             v.buffers = &admin_buffers_;
-            if (admin_buffers_.usb_path != usb_listed_) listUsb();
+            // Read again on every frame of the USB page (frames come only with input): a stick
+            // put in after the page opened shows up with the next touch.
+            if (admin_buffers_.usb_path != usb_listed_ ||
+                admin_buffers_.tab == screen::AdminTab::Usb)
+                listUsb();
             v.usb_files = usb_files_;
             v.usb_missing = usb_missing_;
             if (sync_) {

@@ -300,6 +300,25 @@ TEST_CASE("The comment font has every GB2312 hanzi and every character the scree
                 ++missing;
             }
     CHECK(missing == 0);
+    // And every character of the headings is in the title font.
+    auto titles = ui::titleRanges(h.fx.campaign);
+    std::size_t title_missing = 0;
+    for (std::size_t i = 0; i + 1 < titles.size(); i += 2)
+        for (unsigned ch = titles[i]; ch <= titles[i + 1]; ++ch)
+            if (!f.title->FindGlyphNoFallback(static_cast<ImWchar>(ch)) && ch > 0x7F &&
+                ch != 0x3000) {
+                MESSAGE("no title glyph for U+" << std::hex << ch);
+                ++title_missing;
+            }
+    CHECK(title_missing == 0);
+    auto glyphs = [](const std::vector<ImWchar>& r) {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i + 1 < r.size(); i += 2)
+            n += static_cast<std::size_t>(r[i + 1] - r[i] + 1);
+        return n;
+    };
+    MESSAGE("title font " << glyphs(titles) << " code points, body font " << glyphs(ranges));
+    CHECK(glyphs(titles) < glyphs(ranges)); // fewer glyphs at the larger size
     // The atlases stay within the memory budget: one byte a pixel, as the window uploads them.
     ImFontAtlas* in = h.kiosk->inputAtlas();
     ImGuiIO& io = ImGui::GetIO();
