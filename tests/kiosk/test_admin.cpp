@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -31,6 +32,7 @@ struct Admin {
     std::optional<Kiosk> kiosk;
     Driver driver;
     Millis now{10'000};
+    std::atomic<int> wakes{0}; // the worker's calls to wake the app loop
 
     explicit Admin(std::size_t cast = 0) {
         Bytes cert =
@@ -51,6 +53,7 @@ struct Admin {
         KioskOptions opt;
         opt.fonts.all_hanzi = false;
         opt.pin = kPin;
+        opt.wake = [this] { ++wakes; };
         kiosk.emplace(*store, opt, now);
         kiosk->buildFonts();
         frame();
@@ -138,6 +141,9 @@ TEST_CASE("Sync on the administrator screen pushes every ballot to the real coll
     if (a.kiosk->syncRunning()) CHECK(!targetCentre("sync"));
     int frames = a.waitSync();
     MESSAGE("frames drawn while syncing: " << frames);
+    // The worker woke the app loop for the progress and for the end (main.cpp pushes an SDL
+    // event each time).
+    CHECK(a.wakes.load() >= 2);
     REQUIRE(!a.kiosk->syncRunning());
     INFO(a.kiosk->adminStatus());
     CHECK(!a.kiosk->adminStatusError());
