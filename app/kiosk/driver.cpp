@@ -29,11 +29,31 @@ void Driver::type(std::string utf8) {
     steps_.push_back({ImVec2(-FLT_MAX, -FLT_MAX), false, {}});
 }
 
+void Driver::typeOver(std::string utf8) {
+    Step all{ImVec2(-FLT_MAX, -FLT_MAX), false, {}};
+    all.select_all = true;
+    steps_.push_back(std::move(all));
+    steps_.push_back({ImVec2(-FLT_MAX, -FLT_MAX), false, {}});
+    type(std::move(utf8));
+}
+
 void Driver::applyInput() {
+    ImGuiIO& io = ImGui::GetIO();
+    if (held_key_ >= 0) { // Ctrl+A is held for one frame only
+        io.KeysDown[held_key_] = false;
+        io.KeyCtrl = false;
+        held_key_ = -1;
+    }
     if (steps_.empty()) return;
     Step s = std::move(steps_.front());
     steps_.pop_front();
-    ImGuiIO& io = ImGui::GetIO();
+    if (s.select_all) {
+        // ImGui 1.86 reads keys through io.KeyMap (the SDL backend fills it; headless, not).
+        if (io.KeyMap[ImGuiKey_A] < 0) io.KeyMap[ImGuiKey_A] = 'A';
+        held_key_ = io.KeyMap[ImGuiKey_A];
+        io.KeysDown[held_key_] = true;
+        io.KeyCtrl = true;
+    }
     io.MousePos = s.pos;
     io.MouseDown[0] = s.down;
     if (!s.text.empty()) io.AddInputCharactersUTF8(s.text.c_str());
@@ -42,6 +62,7 @@ void Driver::applyInput() {
 void headlessFrame(Kiosk& kiosk, Driver& driver, Millis now) {
     ImGuiIO& io = ImGui::GetIO();
     io.DeltaTime = 1.0f / 60.0f;
+    if (kiosk.inputFontWanted()) kiosk.buildInputFont(); // no texture headless
     driver.applyInput();
     ImGui::NewFrame();
     kiosk.frame(now);

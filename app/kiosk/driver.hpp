@@ -19,6 +19,8 @@ class Driver {
     void tapAt(ImVec2 at);
     // Queues text as if typed with the system keyboard (after any queued taps).
     void type(std::string utf8);
+    // Selects all of the focused text field (Ctrl+A) and types `utf8` over it.
+    void typeOver(std::string utf8);
     bool busy() const { return !steps_.empty(); }
     // Call right before ImGui::NewFrame (after the platform backend's NewFrame, which would
     // overwrite the mouse state): applies the next queued step, if any.
@@ -29,8 +31,10 @@ class Driver {
         ImVec2 pos;
         bool down = false;
         std::string text;
+        bool select_all = false;
     };
     std::deque<Step> steps_;
+    int held_key_ = -1;
 };
 
 // One headless frame: no window, no renderer (tests). The atlas must be built.

@@ -1,6 +1,7 @@
 #include "app/kiosk/kiosk.hpp"
 
 #include "platform/files.hpp"
+#include "platform/workspace.hpp"
 #include "sync/bundle.hpp"
 
 #include <algorithm>
@@ -56,7 +57,11 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     init.wrong_tokens = toInt(readSetting(store_, kSettingWrongTokens), 0);
     if (auto open = readSetting(store_, kSettingOpenMeetings))
         init.open_meetings = splitList(*open);
-    if (opt_.pin) {
+    if (opt_.device_sk) {
+        device_sk_ = std::move(*opt_.device_sk);
+        opt_.device_sk.reset();
+        init.device_unlocked = true;
+    } else if (opt_.pin) {
         auto sk = store_.unlockDeviceKey(*opt_.pin);
         wipe(*opt_.pin);
         opt_.pin.reset();
@@ -68,15 +73,45 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     flow_.emplace(store_.campaign(), std::move(init), opt_.flow, now);
     last_screen_ = flow_->screen();
     ui_ranges_ = ui::glyphRanges(store_.campaign(), false);
-    input_ranges_ = ui::glyphRanges(store_.campaign(), opt_.fonts.all_hanzi);
+    title_ranges_ = ui::titleRanges(store_.campaign());
+    admin_buffers_.sync_url = readSetting(store_, kSettingSyncUrl).value_or("");
+}
+
+Kiosk::~Kiosk() {
+    if (sync_thread_.joinable()) sync_thread_.join();
 }
 
 void Kiosk::buildFonts() {
     ui::FontOptions fo = opt_.fonts;
     fo.text_percent = text_percent_;
-    fonts_ = ui::buildFonts(fo, ui_ranges_, input_ranges_);
-    ui::applyTheme();
+    fonts_ = ui::buildFonts(fo, ui_ranges_, {}, &title_ranges_);
+    if (inputFontReady()) {
+        fonts_.input = input_font_;
+        fonts_.glyphs = input_glyphs_;
+    }
+    ui::applyTouchTheme();
     fonts_dirty_ = false;
+}
+
+bool Kiosk::inputFontReady() const {
+    return input_font_ && input_px_ == ui::inputFontPx(text_percent_);
+}
+
+bool Kiosk::inputFontWanted() const {
+    Screen s = flow_->screen();
+    return !inputFontReady() && (s == Screen::Comments || s == Screen::Review);
+}
+
+void Kiosk::buildInputFont() {
+    if (!input_atlas_) input_atlas_ = std::make_unique<ImFontAtlas>();
+    if (input_ranges_.empty())
+        input_ranges_ = ui::glyphRanges(store_.campaign(), opt_.fonts.all_hanzi);
+    ui::FontOptions fo = opt_.fonts;
+    fo.text_percent = text_percent_;
+    input_font_ = ui::buildInputFont(*input_atlas_, fo, input_ranges_, &input_glyphs_);
+    input_px_ = ui::inputFontPx(text_percent_);
+    fonts_.input = input_font_;
+    fonts_.glyphs = input_glyphs_;
 }
 
 std::string Kiosk::meetingName(const MeetingRef& m) const {
@@ -112,12 +147,14 @@ void Kiosk::syncComments() {
     }
     if (s != Screen::Admin && last_screen_ == Screen::Admin) {
         admin_buffers_.wipePins();
+        admin_buffers_.tab = screen::AdminTab::Tablet;
         admin_status_.clear();
     }
     last_screen_ = s;
 }
 
 void Kiosk::frame(Millis now) {
+    pollSync();
     ui::beginFrame();
     ScreenContext cx;
     cx.lang = lang_;
@@ -223,6 +260,20 @@ void Kiosk::frame(Millis now) {
             v.status = admin_status_;
             v.status_error = admin_status_error_;
             v.buffers = &admin_buffers_;
+            // Read again on every frame of the USB page (frames come only with input): a stick
+            // put in after the page opened shows up with the next touch.
+            if (admin_buffers_.usb_path != usb_listed_ ||
+                admin_buffers_.tab == screen::AdminTab::Usb)
+                listUsb();
+            v.usb_files = usb_files_;
+            v.usb_missing = usb_missing_;
+            if (sync_) {
+                std::lock_guard lock(sync_->m);
+                v.syncing = true;
+                v.sync_acknowledged = sync_->acknowledged;
+                v.sync_total = sync_->total;
+                v.sync_connected = sync_->progressed;
+            }
             action = screen::administrator(cx, v);
             break;
         }
@@ -363,6 +414,8 @@ void Kiosk::runAdmin(const AdminAction& a) {
                 if (!n) return say(n.error());
                 sayOk(tr(lang_, "tablet.tokens_added", {std::to_string(n->tokens_known)}));
             },
+            [&](const admin::LoadFile& l) { loadFile(l.path); },
+            [&](const admin::Sync& y) { startSync(y.url); },
             [&](const admin::ChangePin& p) {
                 if (p.new_pin != p.repeat) {
                     admin_buffers_.wipePins();
@@ -375,6 +428,133 @@ void Kiosk::runAdmin(const AdminAction& a) {
             },
         },
         a);
+}
+
+void Kiosk::listUsb() {
+    usb_listed_ = admin_buffers_.usb_path;
+    usb_files_.clear();
+    std::error_code ec;
+    fs::path dir(usb_listed_);
+    usb_missing_ = !fs::is_directory(dir, ec);
+    if (usb_missing_) return;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        auto ext = it->path().extension();
+        if ((ext == ".pyp" || ext == ".pya") && it->is_regular_file(ec))
+            usb_files_.push_back(it->path().filename().string());
+    }
+    std::sort(usb_files_.begin(), usb_files_.end());
+}
+
+void Kiosk::loadFile(const std::string& path) {
+    fs::path file(path);
+    std::string name = file.filename().string();
+    // Every problem names the file; nothing is stored unless the whole file is good (the
+    // store checks and adds token additions in one transaction).
+    auto fail = [&](const Error& e) {
+        say(Error::make(e.kind, "kiosk.admin.file_error", {name, describe(e, lang_)}));
+    };
+    if (file.extension() == ".pya") {
+        auto bytes = readFile(file, 64u << 20);
+        if (!bytes) return fail(bytes.error());
+        if (auto st = store_.addTokens(*bytes); !st) return fail(st.error());
+        auto n = store_.counts();
+        if (!n) return say(n.error());
+        return sayOk(
+            tr(lang_, "kiosk.admin.tokens_loaded", {name, std::to_string(n->tokens_known)}));
+    }
+    if (file.extension() == ".pyp") {
+        // The same check as `pingyi tablet init`: a package signed by this campaign's organiser.
+        const Package& mine = store_.package();
+        auto pkg = loadPackage(file, &mine.body.organiser);
+        if (!pkg) return fail(pkg.error());
+        if (pkg->digest == mine.digest)
+            return sayOk(tr(lang_, "kiosk.admin.package_same", {name, mine.body.campaign.name}));
+        return fail(Error::make(ErrorKind::Conflict, "kiosk.admin.package_other",
+                                {pkg->body.campaign.name, mine.body.campaign.name}));
+    }
+    fail(Error::make(ErrorKind::Invalid, "kiosk.admin.file_kind"));
+}
+
+void Kiosk::startSync(const std::string& url_in) {
+    if (sync_) return; // one at a time
+    std::string url = url_in;
+    while (!url.empty() && url.back() == ' ')
+        url.pop_back();
+    while (!url.empty() && url.front() == ' ')
+        url.erase(url.begin());
+    if (url.empty()) return say(Error::make(ErrorKind::Invalid, "kiosk.admin.sync_no_url"));
+    if (url.find("://") == std::string::npos) url = "http://" + url;
+    admin_buffers_.sync_url = url;
+    if (auto st = store_.setSetting(kSettingSyncUrl, url); !st) return say(st.error());
+    if (sync_thread_.joinable()) sync_thread_.join();
+    auto job = std::make_shared<SyncJob>();
+    job->url = url;
+    sync_ = job;
+    admin_status_.clear();
+    // The worker opens its own connection to the store (SQLite in WAL mode: the screens keep
+    // reading counts and may cast meanwhile) and runs the same syncTablet as `pingyi sync`.
+    sync_thread_ = std::thread([job, dir = store_.dir(), sk = device_sk_, wake = opt_.wake] {
+        auto finish = [&](std::optional<SyncReport> report, Error error) {
+            {
+                std::lock_guard lock(job->m);
+                job->report = std::move(report);
+                job->error = std::move(error);
+                job->finished = true;
+            }
+            if (wake) wake();
+        };
+        auto store = TabletStore::open(dir);
+        if (!store) return finish(std::nullopt, store.error());
+        SyncOptions opts;
+        opts.progress = [&](std::size_t acknowledged, std::size_t total) {
+            {
+                std::lock_guard lock(job->m);
+                job->acknowledged = acknowledged;
+                job->total = total;
+                job->progressed = true;
+            }
+            if (wake) wake();
+        };
+        auto r = syncTablet(*store, sk, job->url, opts);
+        if (!r) return finish(std::nullopt, r.error());
+        finish(std::move(*r), Error{});
+    });
+}
+
+void Kiosk::pollSync() {
+    if (!sync_) return;
+    std::optional<SyncReport> report;
+    Error error;
+    {
+        std::lock_guard lock(sync_->m);
+        if (!sync_->finished) return;
+        report = std::move(sync_->report);
+        error = std::move(sync_->error);
+    }
+    sync_thread_.join();
+    sync_.reset();
+    if (!report) {
+        // Busy: nothing is wrong, try again later; refused: someone must fix something.
+        const char* id = error.id == "sync.unreachable"  ? "kiosk.admin.sync_unreachable"
+                         : error.kind == ErrorKind::Busy ? "kiosk.admin.sync_busy"
+                                                         : "kiosk.admin.sync_refused";
+        say(Error::make(error.kind, id, {describe(error, lang_)}));
+        return;
+    }
+    auto n = store_.counts();
+    if (!n) return say(n.error());
+    std::string text = tr(lang_, "sync.done",
+                          {std::to_string(report->acknowledged), std::to_string(report->rejected),
+                           std::to_string(n->cast - n->acknowledged)});
+    for (auto& [receipt, reason] : report->rejections)
+        text += "\n" + tr(lang_, "sync.rejected", {receipt, tr(lang_, reason)});
+    if (report->rejected > 0) {
+        admin_status_ = text;
+        admin_status_error_ = true;
+    } else {
+        sayOk(text);
+    }
 }
 
 } // namespace pingyi::kiosk

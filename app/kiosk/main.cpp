@@ -3,7 +3,10 @@
 // --pin-file), and runs full screen until the administrator leaves kiosk mode.
 //
 // Hidden modes for scripts: --screenshot-tour DIR walks every screen and saves PNGs;
-// --bench prints start-up and frame timings as JSON.
+// --bench prints start-up and frame timings as JSON (bench/bench_kiosk runs it). For
+// comparisons, --bench-fonts eager builds the comment font before the first frame, --bench-fonts
+// no-hanzi leaves GB2312's hanzi out of it, --bench-rgba uploads fonts as RGBA32 as the ImGui
+// backend does, and --vsync on|off overrides the automatic choice (off on a software renderer).
 #include "app/kiosk/driver.hpp"
 #include "app/kiosk/kiosk.hpp"
 #include "app/ui/window.hpp"
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -32,9 +36,10 @@ namespace {
 const Clock::time_point kStart = Clock::now();
 
 struct Args {
-    std::string tablet, lang, pin_file, tour_dir, tour_tokens;
+    std::string tablet, lang, pin_file, tour_dir, tour_tokens, tour_usb, tour_sync;
+    std::string bench_fonts = "lazy", vsync = "auto";
     int width = 1280, height = 800;
-    bool windowed = false, bench = false;
+    bool windowed = false, bench = false, bench_rgba = false;
 };
 
 bool parseArgs(int argc, char** argv, Args& a) {
@@ -56,8 +61,18 @@ bool parseArgs(int argc, char** argv, Args& a) {
             a.tour_dir = next();
         else if (k == "--tour-tokens")
             a.tour_tokens = next();
+        else if (k == "--tour-usb")
+            a.tour_usb = next();
+        else if (k == "--tour-sync")
+            a.tour_sync = next();
         else if (k == "--bench")
             a.bench = true;
+        else if (k == "--bench-fonts")
+            a.bench_fonts = next();
+        else if (k == "--bench-rgba")
+            a.bench_rgba = true;
+        else if (k == "--vsync")
+            a.vsync = next();
         else
             return false;
     }
@@ -106,7 +121,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!args.lang.empty()) lang = langFromName(args.lang);
+    std::vector<std::pair<const char*, double>> phases; // start-up, for --bench
+    auto phase = [&](const char* name) {
+        phases.emplace_back(
+            name, std::chrono::duration<double, std::milli>(Clock::now() - kStart).count());
+    };
+    phase("main");
     auto store = TabletStore::open(args.tablet);
+    phase("store_open");
     if (!store) {
         std::cerr << tr(lang, "error.prefix") << describe(store.error(), lang) << "\n";
         return 4;
@@ -125,6 +147,14 @@ int main(int argc, char** argv) {
                 tour_pin = *pin;
         }
     }
+    // A sync on the worker thread wakes the loop below, asleep in SDL_WaitEvent.
+    opt.wake = [] {
+        SDL_Event e{};
+        e.type = SDL_USEREVENT;
+        SDL_PushEvent(&e);
+    };
+    if (args.bench_fonts == "no-hanzi") opt.fonts.all_hanzi = false;
+    const bool eager_fonts = args.bench && args.bench_fonts == "eager";
     std::error_code ec;
     if (!fs::exists(opt.fonts.file, ec))
         std::cerr << tr(lang, "kiosk.no_font", {opt.fonts.file}) << "\n";
@@ -136,18 +166,53 @@ int main(int argc, char** argv) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
     io.ConfigInputTextCursorBlink = false; // a blinking caret would redraw twice a second
-    Kiosk kiosk(*store, opt, now());
-    if (!args.lang.empty()) kiosk.apply(AdminAction{admin::SetLanguage{lang}}, now());
+    // The PIN's key derivation (Argon2id, deliberately slow) runs while the window opens.
+    std::future<Result<Secret>> unlocking;
+    if (opt.pin) {
+        unlocking =
+            std::async(std::launch::async, [&st = *store, pin = std::move(*opt.pin)]() mutable {
+                auto sk = st.unlockDeviceKey(pin);
+                wipe(pin);
+                return sk;
+            });
+        wipe(*opt.pin);
+        opt.pin.reset();
+    }
     ui::Window window;
     std::string err;
     ui::WindowOptions wo{args.width, args.height,
                          !args.windowed && args.tour_dir.empty() && !args.bench};
-    if (!window.open(wo, err)) {
+    if (args.vsync == "on") wo.vsync = ui::WindowOptions::VSync::On;
+    if (args.vsync == "off") wo.vsync = ui::WindowOptions::VSync::Off;
+    wo.one_channel_fonts = !args.bench_rgba;
+    bool opened = window.open(wo, err);
+    phase("window");
+    if (unlocking.valid()) {
+        auto sk = unlocking.get();
+        if (sk) opt.device_sk = std::move(*sk);
+    }
+    phase("pin_unlocked");
+    if (!opened) {
         std::cerr << tr(lang, "kiosk.no_display", {err}) << "\n";
         return 5;
     }
+    Kiosk kiosk(*store, opt, now());
+    phase("kiosk");
+    if (!args.lang.empty()) kiosk.apply(AdminAction{admin::SetLanguage{lang}}, now());
+    double input_font_ms = 0;
+    long rss_input_font = -1;
+    auto buildInputFont = [&]() {
+        auto t0 = Clock::now();
+        kiosk.buildInputFont();
+        window.uploadAtlas(*kiosk.inputAtlas());
+        input_font_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        rss_input_font = rssKiB();
+    };
+    if (eager_fonts) buildInputFont();
     kiosk.buildFonts();
+    phase("fonts_built");
     window.uploadFonts();
+    phase("fonts_uploaded");
     Driver driver;
 
     auto frame = [&]() {
@@ -155,6 +220,7 @@ int main(int argc, char** argv) {
             kiosk.buildFonts();
             window.uploadFonts();
         }
+        if (kiosk.inputFontWanted()) buildInputFont();
         window.newFrame();
         driver.applyInput();
         ImGui::NewFrame();
@@ -166,44 +232,67 @@ int main(int argc, char** argv) {
 
     if (args.bench) {
         frame();
-        window.finish();
         window.swap();
+        window.finish();
         double first_ms = std::chrono::duration<double, std::milli>(Clock::now() - kStart).count();
         long rss = rssKiB();
-        // Walk to a subject page, then time frames there.
+        std::string phase_json;
+        for (auto& [name, ms] : phases)
+            phase_json += (phase_json.empty() ? "" : ", ") + std::string("\"") + name +
+                          "\": " + std::to_string(static_cast<int>(ms));
+        // What the kiosk loop does when it first sits idle: the comment font.
+        if (!kiosk.inputFontReady()) buildInputFont();
+        // Walk to a subject page, then time frames there (draw, render, swap, finish). Every
+        // frame is shown, as in the kiosk loop: llvmpipe defers drawing to the swap.
         std::vector<Token> tokens = tourTokens(*store, args.tour_tokens);
-        frame();
+        auto shown = [&]() {
+            frame();
+            window.swap();
+        };
+        shown();
         driver.tap("start");
         while (driver.busy())
-            frame();
-        frame();
+            shown();
+        shown();
         if (!tokens.empty())
             for (char c : tokens[0].symbols) {
                 driver.tap(std::string("key.") + c);
                 while (driver.busy())
-                    frame();
-                frame();
+                    shown();
+                shown();
             }
+        window.finish();
         bool on_subject = kiosk.flow().screen() == Screen::Subject;
         const int n = 120;
-        double worst = 0, total = 0;
+        std::vector<double> ms(n);
         for (int i = 0; i < n; ++i) {
             auto t0 = Clock::now();
             frame();
-            window.finish();
-            double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
             window.swap();
-            total += ms;
-            worst = std::max(worst, ms);
+            window.finish();
+            ms[static_cast<std::size_t>(i)] =
+                std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+            if (std::getenv("PINGYI_BENCH_FRAMES"))
+                std::fprintf(stderr, "frame %d: %.1f ms\n", i, ms[static_cast<std::size_t>(i)]);
         }
+        std::sort(ms.begin(), ms.end());
+        double total = 0;
+        for (double x : ms)
+            total += x;
         std::printf("{\"first_frame_ms\": %.1f, \"rss_after_first_frame_mib\": %.1f, "
+                    "\"input_font_ms\": %.1f, \"rss_after_input_font_mib\": %.1f, "
                     "\"rss_on_subject_mib\": %.1f, \"subject_page\": %s, \"frame_ms_mean\": %.2f, "
-                    "\"frame_ms_worst\": %.2f, \"font_glyphs\": %zu}\n",
-                    first_ms, static_cast<double>(rss) / 1024.0,
+                    "\"frame_ms_median\": %.2f, \"frame_ms_worst\": %.2f, \"font_glyphs\": %zu, "
+                    "\"fonts\": \"%s\", \"texture\": \"%s\", \"swap_interval\": %d, "
+                    "\"renderer\": \"%s\", \"phases_ms\": {%s}}\n",
+                    first_ms, static_cast<double>(rss) / 1024.0, input_font_ms,
+                    static_cast<double>(rss_input_font) / 1024.0,
                     static_cast<double>(rssKiB()) / 1024.0, on_subject ? "true" : "false",
-                    total / n, worst, kiosk.fonts().glyphs);
+                    total / n, ms[n / 2], ms[n - 1], kiosk.fonts().glyphs, args.bench_fonts.c_str(),
+                    args.bench_rgba ? "rgba32" : "r8", window.swapInterval(),
+                    window.renderer().c_str(), phase_json.c_str());
         std::fflush(stdout);
-        // Then sit idle (the benchmark script measures CPU meanwhile) until killed.
+        // Then sit idle in the kiosk loop below (the benchmark measures CPU meanwhile).
     }
 
     if (!args.tour_dir.empty()) {
@@ -325,6 +414,44 @@ int main(int argc, char** argv) {
         tap("admin");
         typePin();
         shot("admin");
+        // Sync to the collector the script started (`pingyi collector serve`), then to an
+        // address where nobody listens.
+        auto typeField = [&](const std::string& field, const std::string& text) {
+            tap("field." + field);
+            driver.typeOver(text);
+            settle();
+            driver.tapAt(ImVec2(8, 8)); // leave the field
+            settle();
+        };
+        auto waitSync = [&]() {
+            for (int i = 0; i < 6000 && kiosk.syncRunning(); ++i) {
+                window.wait(Millis(10));
+                frame();
+                window.swap();
+            }
+        };
+        tap("tab.transfer");
+        if (!args.tour_sync.empty()) {
+            typeField("sync_url", args.tour_sync);
+            tap("sync");
+            shot("admin-sync-running");
+            waitSync();
+            shot("admin-sync-done");
+        }
+        typeField("sync_url", "http://127.0.0.1:9");
+        tap("sync");
+        waitSync();
+        shot("admin-sync-error");
+        tap("tab.usb");
+        if (!args.tour_usb.empty()) {
+            typeField("usb", args.tour_usb);
+            tap("load.broken.pya");
+            shot("admin-usb-error");
+            tap("load.0001.pya");
+            shot("admin-usb-loaded");
+        }
+        tap("tab.settings");
+        shot("admin-settings");
         tap("lang.en");
         shot("admin-en");
         tap("close");
@@ -338,6 +465,7 @@ int main(int argc, char** argv) {
         settle();
         tap("admin");
         typePin();
+        tap("tab.settings");
         tap("lang.zh");
         tap("close");
         settle();
@@ -348,6 +476,12 @@ int main(int argc, char** argv) {
     // tablet sleeps in SDL_WaitEventTimeout and its battery lasts the meeting.
     int redraw = 3; // ImGui settles hover/press state over a couple of frames
     while (!kiosk.exitRequested()) {
+        // The first idle moment after the first frames: build the comment font, so that the
+        // start does not wait for ~7000 glyphs and the comment screen later does not either.
+        if (redraw == 0 && !kiosk.inputFontReady()) {
+            buildInputFont();
+            continue;
+        }
         if (redraw == 0) {
             std::optional<Millis> timeout;
             if (auto d = kiosk.nextDeadline(now())) timeout = std::max(Millis(0), *d - now());

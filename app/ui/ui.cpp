@@ -52,6 +52,7 @@ std::vector<ImWchar> toRanges(const std::set<ImWchar>& cps) {
 }
 
 std::vector<Target> g_targets;
+float g_drawn_border = 0; // applyTouchTheme: frames drawn square, borders as four rectangles
 
 ImU32 toneColor(Tone t, bool text) {
     switch (t) {
@@ -69,12 +70,35 @@ ImU32 toneColor(Tone t, bool text) {
     return IM_COL32(0, 0, 0, 255);
 }
 
+void addBasics(std::set<ImWchar>& cps) {
+    for (ImWchar ch = 0x20; ch < 0x7F; ++ch)
+        cps.insert(ch);
+    for (unsigned ch : {0x00B7u, 0x2014u, 0x2018u, 0x2019u, 0x201Cu, 0x201Du, 0x2026u, 0x00D7u,
+                        0x2713u, 0x3001u, 0x3002u, 0xFF08u, 0xFF09u, 0xFF0Cu, 0xFF1Au, 0xFF1Bu})
+        cps.insert(static_cast<ImWchar>(ch));
+}
+
 } // namespace
+
+std::vector<ImWchar> titleRanges(const Campaign& c) {
+    std::set<ImWchar> cps;
+    addBasics(cps);
+    for (const auto& e : catalogEntries())
+        if (std::string_view(e.id).rfind("kiosk.", 0) == 0) {
+            addCodePoints(cps, e.zh);
+            addCodePoints(cps, e.en);
+        }
+    addCodePoints(cps, c.name);
+    for (auto& u : c.units)
+        addCodePoints(cps, u.name);
+    for (auto& s : c.subjects)
+        addCodePoints(cps, s.name);
+    return toRanges(cps);
+}
 
 std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi) {
     std::set<ImWchar> cps;
-    for (ImWchar ch = 0x20; ch < 0x7F; ++ch)
-        cps.insert(ch);
+    addBasics(cps);
     // GB2312 rows 1-3: punctuation, numbers and full-width forms.
     {
         std::string gb;
@@ -89,9 +113,6 @@ std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi) {
             if (ch < 0xE000 || ch > 0xF8FF)
                 cps.insert(ch); // unassigned cells decode to private use
     }
-    for (unsigned ch :
-         {0x00B7u, 0x2014u, 0x2018u, 0x2019u, 0x201Cu, 0x201Du, 0x2026u, 0x00D7u, 0x2713u})
-        cps.insert(static_cast<ImWchar>(ch));
     for (const auto& e : catalogEntries()) {
         addCodePoints(cps, e.zh);
         addCodePoints(cps, e.en);
@@ -133,40 +154,99 @@ std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi) {
     return toRanges(cps);
 }
 
+namespace {
+ImFont* addFont(ImFontAtlas& atlas, const std::string& file, bool chinese, float px,
+                const ImWchar* ranges) {
+    ImFontConfig cfg;
+    cfg.OversampleH = 1; // CJK at these sizes needs no oversampling; it would triple memory
+    cfg.OversampleV = 1;
+    cfg.PixelSnapH = true;
+    if (chinese) return atlas.AddFontFromFileTTF(file.c_str(), px, &cfg, ranges);
+    cfg.SizePixels = px;
+    return atlas.AddFontDefault(&cfg);
+}
+
+std::size_t countGlyphs(const std::vector<ImWchar>& ranges) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + 1 < ranges.size(); i += 2)
+        n += static_cast<std::size_t>(ranges[i + 1] - ranges[i] + 1);
+    return n;
+}
+} // namespace
+
+float inputFontPx(int text_percent) {
+    // At most the 100 % size: every hanzi at 140 % would cost twice the texture memory for
+    // text only the writer reads.
+    return std::min(kBodyPx * static_cast<float>(text_percent) / 100.0f, kBodyPx);
+}
+
 Fonts buildFonts(const FontOptions& opt, const std::vector<ImWchar>& ui_ranges,
-                 const std::vector<ImWchar>& input_ranges) {
+                 const std::vector<ImWchar>& input_ranges,
+                 const std::vector<ImWchar>* title_ranges) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     io.Fonts->TexDesiredWidth = 4096;
+    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight; // OpenGL 3 has any size
     Fonts f;
     float scale = static_cast<float>(opt.text_percent) / 100.0f;
     float body = kBodyPx * scale;
     std::error_code ec;
     f.chinese = std::filesystem::exists(opt.file, ec);
     auto add = [&](float px, const ImWchar* ranges) -> ImFont* {
-        ImFontConfig cfg;
-        cfg.OversampleH = 1; // CJK at these sizes needs no oversampling; it would triple memory
-        cfg.OversampleV = 1;
-        cfg.PixelSnapH = true;
-        if (f.chinese) return io.Fonts->AddFontFromFileTTF(opt.file.c_str(), px, &cfg, ranges);
-        cfg.SizePixels = px;
-        return io.Fonts->AddFontDefault(&cfg);
+        return addFont(*io.Fonts, opt.file, f.chinese, px, ranges);
     };
     static const ImWchar kCodeRanges[] = {0x20, 0x7E, 0};
     f.body = add(body, ui_ranges.data());
-    f.title = add(body * 1.45f, ui_ranges.data());
+    f.title = add(body * 1.45f, title_ranges && title_ranges->size() > 1 ? title_ranges->data()
+                                                                         : ui_ranges.data());
     f.code = add(body * 2.6f, kCodeRanges);
-    // The comment font stays at most at the 100 % size: every hanzi at 140 % would cost twice
-    // the texture memory for text only the writer reads.
-    f.input = add(std::min(body, kBodyPx), input_ranges.data());
-    for (std::size_t i = 0; i + 1 < input_ranges.size(); i += 2)
-        f.glyphs += static_cast<std::size_t>(input_ranges[i + 1] - input_ranges[i] + 1);
+    if (input_ranges.size() > 1) {
+        f.input = add(inputFontPx(opt.text_percent), input_ranges.data());
+        f.glyphs = countGlyphs(input_ranges);
+    } else {
+        f.input = f.body;
+    }
     io.Fonts->Build();
     io.FontDefault = f.body;
     return f;
 }
 
+ImFont* buildInputFont(ImFontAtlas& atlas, const FontOptions& opt,
+                       const std::vector<ImWchar>& ranges, std::size_t* glyphs) {
+    atlas.Clear();
+    atlas.Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
+    atlas.TexDesiredWidth = 4096;
+    std::error_code ec;
+    bool chinese = std::filesystem::exists(opt.file, ec);
+    ImFont* font = addFont(atlas, opt.file, chinese, inputFontPx(opt.text_percent),
+                           ranges.size() > 1 ? ranges.data() : nullptr);
+    atlas.Build();
+    if (glyphs) *glyphs = countGlyphs(ranges);
+    return font;
+}
+
+void applyTouchTheme() {
+    applyTheme();
+    ImGuiStyle& s = ImGui::GetStyle();
+    g_drawn_border = s.FrameBorderSize;
+    s.FrameBorderSize = 0;
+    s.FrameRounding = 0;
+}
+
+void itemBorder() {
+    if (g_drawn_border <= 0) return;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    const float t = g_drawn_border;
+    ImU32 col = ImGui::GetColorU32(ImGuiCol_Border);
+    dl->AddRectFilled(a, ImVec2(b.x, a.y + t), col);
+    dl->AddRectFilled(ImVec2(a.x, b.y - t), b, col);
+    dl->AddRectFilled(ImVec2(a.x, a.y + t), ImVec2(a.x + t, b.y - t), col);
+    dl->AddRectFilled(ImVec2(b.x - t, a.y + t), ImVec2(b.x, b.y - t), col);
+}
+
 void applyTheme() {
+    g_drawn_border = 0;
     ImGuiStyle& s = ImGui::GetStyle();
     s = ImGuiStyle();
     ImGui::StyleColorsLight(&s);
@@ -180,11 +260,12 @@ void applyTheme() {
     s.FrameRounding = 6;
     s.ScrollbarRounding = 6;
     s.TouchExtraPadding = ImVec2(2, 2);
+
     ImVec4* c = s.Colors;
     c[ImGuiCol_Text] = ImVec4(0, 0, 0, 1);
     c[ImGuiCol_TextDisabled] = ImVec4(0.35f, 0.35f, 0.35f, 1);
     c[ImGuiCol_WindowBg] = ImVec4(1, 1, 1, 1);
-    c[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 1);
+    c[ImGuiCol_ChildBg] = ImVec4(1, 1, 1, 0); // drawn on the white screen: nothing to fill
     c[ImGuiCol_Border] = ImVec4(0, 0, 0, 1);
     c[ImGuiCol_FrameBg] = ImVec4(1, 1, 1, 1);
     c[ImGuiCol_FrameBgActive] = ImVec4(0.95f, 0.97f, 1, 1);
@@ -226,6 +307,7 @@ bool button(std::string_view key, const std::string& label, ImVec2 size, Tone to
     if (!enabled) ImGui::BeginDisabled();
     std::string id = label + "##" + std::string(key);
     bool pressed = ImGui::Button(id.c_str(), size);
+    itemBorder();
     if (!enabled) ImGui::EndDisabled();
     ImGui::PopStyleColor(4);
     if (enabled) recordItem(std::string(key));
@@ -244,9 +326,12 @@ void beginScreen(const char* id) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->Pos);
     ImGui::SetNextWindowSize(vp->Size);
+    // No background: the window clears to the theme's white already, and on a software
+    // renderer (llvmpipe) every full-screen layer is a million blended, textured pixels.
     ImGui::Begin(id, nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                     ImGuiWindowFlags_NoBackground);
 }
 
 void endScreen() {

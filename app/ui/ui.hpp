@@ -36,13 +36,38 @@ struct Fonts {
 // ASCII and CJK punctuation; with all_hanzi, also every hanzi of GB2312 (6763).
 std::vector<ImWchar> glyphRanges(const Campaign& c, bool all_hanzi);
 
+// The code points of the headings only (the title font): ASCII, CJK punctuation, the kiosk's
+// own catalog entries (both languages), and the campaign's, units' and subjects' names.
+std::vector<ImWchar> titleRanges(const Campaign& c);
+
 // Clears io.Fonts and adds the kiosk's fonts. The caller (re)creates the GPU texture.
-// `ranges` must live as long as the atlas.
+// `ranges` must live as long as the atlas. With empty `input_ranges`, no comment font is built
+// (f.input is the body font) and the caller may build it later with buildInputFont. With
+// `title_ranges`, the title font has only those (fewer glyphs to rasterise at the larger
+// size); else the title font has `ui_ranges`.
 Fonts buildFonts(const FontOptions& opt, const std::vector<ImWchar>& ui_ranges,
-                 const std::vector<ImWchar>& input_ranges);
+                 const std::vector<ImWchar>& input_ranges,
+                 const std::vector<ImWchar>* title_ranges = nullptr);
+
+// The comment font alone, into its own atlas (so its own texture). With every GB2312 hanzi it
+// is the slow and large part of the fonts, so it can be built after the first frame. Clears
+// `atlas` first; `ranges` must live as long as the atlas. Its size is the body size at
+// text_percent, at most the 100 % size. Returns the font (ImGui's default font, ASCII only,
+// when the font file is missing); `glyphs` receives the code points in its ranges.
+ImFont* buildInputFont(ImFontAtlas& atlas, const FontOptions& opt,
+                       const std::vector<ImWchar>& ranges, std::size_t* glyphs = nullptr);
+// The pixel size buildInputFont uses for `text_percent`.
+float inputFontPx(int text_percent);
 
 // Black on white, strong borders, large paddings.
 void applyTheme();
+// The same for touch screens drawn by a software renderer: square frames whose borders are
+// drawn as four rectangles by button() and itemBorder() (ImGui's own 2 px rounded outlines
+// cost llvmpipe about half of a frame). Widgets other than button() call itemBorder() after
+// themselves.
+void applyTouchTheme();
+// Draws the border of the last item (with applyTouchTheme; else nothing: ImGui draws it).
+void itemBorder();
 
 // --- touch targets
 struct Target {

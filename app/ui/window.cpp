@@ -7,7 +7,18 @@
 #include <SDL_opengl.h>
 #include <stb_image_write.h>
 
+#include <cstdio>
 #include <vector>
+
+#ifndef GL_TEXTURE_SWIZZLE_RGBA
+#define GL_TEXTURE_SWIZZLE_RGBA 0x8E46
+#endif
+#ifndef GL_R8
+#define GL_R8 0x8229
+#endif
+#ifndef GL_RED
+#define GL_RED 0x1903
+#endif
 
 namespace pingyi::ui {
 
@@ -45,16 +56,36 @@ bool Window::open(const WindowOptions& opt, std::string& error) {
         return false;
     }
     SDL_GL_MakeCurrent(window_, gl_);
-    SDL_GL_SetSwapInterval(1);
+    if (auto* r = reinterpret_cast<const char*>(glGetString(GL_RENDERER))) renderer_ = r;
+    int major = 0, minor = 0;
+    if (auto* v = reinterpret_cast<const char*>(glGetString(GL_VERSION)))
+        std::sscanf(v, "%d.%d", &major, &minor);
+    swizzle_ = opt.one_channel_fonts && (major > 3 || (major == 3 && minor >= 3));
+    bool vsync = opt.vsync == WindowOptions::VSync::On ||
+                 (opt.vsync == WindowOptions::VSync::Auto && !softwareRenderer());
+    swap_interval_ = vsync ? 1 : 0;
+    SDL_GL_SetSwapInterval(swap_interval_);
     SDL_StopTextInput(); // SDL starts it by default; the kiosk starts it only in a text box
     ImGui_ImplSDL2_InitForOpenGL(window_, gl_);
     ImGui_ImplOpenGL3_Init("#version 130");
     ImGui::GetIO().ImeSetInputScreenPosFn = setImeRect;
     backends_ = true;
+    // The backend would make its RGBA font texture at the first NewFrame; make its objects
+    // now, from the still empty atlas, and drop that texture: uploadAtlas makes the real one.
+    ImGui_ImplOpenGL3_CreateDeviceObjects();
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
     return true;
 }
 
+bool Window::softwareRenderer() const {
+    for (const char* s : {"llvmpipe", "softpipe", "SWR", "Software Rasterizer"})
+        if (renderer_.find(s) != std::string::npos) return true;
+    return false;
+}
+
 Window::~Window() {
+    for (auto& [atlas, tex] : textures_)
+        glDeleteTextures(1, &tex);
     if (backends_) {
         ImGui_ImplOpenGL3_Shutdown();
         ImGui_ImplSDL2_Shutdown();
@@ -108,10 +139,45 @@ void Window::swap() {
 }
 
 void Window::uploadFonts() {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-    // The GPU has its copy: the CPU's (alpha and RGBA, tens of MB with every hanzi) can go.
-    ImGui::GetIO().Fonts->ClearTexData();
+    uploadAtlas(*ImGui::GetIO().Fonts);
+}
+
+void Window::dropAtlas(ImFontAtlas& atlas) {
+    for (auto it = textures_.begin(); it != textures_.end(); ++it)
+        if (it->first == &atlas) {
+            glDeleteTextures(1, &it->second);
+            textures_.erase(it);
+            break;
+        }
+    atlas.SetTexID(nullptr);
+}
+
+void Window::uploadAtlas(ImFontAtlas& atlas) {
+    dropAtlas(atlas);
+    unsigned char* px = nullptr;
+    int w = 0, h = 0;
+    GLuint tex = 0;
+    glGenTextures(1, &tex);
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    if (swizzle_) {
+        // One byte a pixel; the shader samples (1, 1, 1, alpha) as from the RGBA32 texture.
+        atlas.GetTexDataAsAlpha8(&px, &w, &h);
+        const GLint swizzle[4] = {GL_ONE, GL_ONE, GL_ONE, GL_RED};
+        glTexParameteriv(GL_TEXTURE_2D, GL_TEXTURE_SWIZZLE_RGBA, swizzle);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, w, h, 0, GL_RED, GL_UNSIGNED_BYTE, px);
+    } else {
+        atlas.GetTexDataAsRGBA32(&px, &w, &h);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, px);
+    }
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    textures_.emplace_back(&atlas, tex);
+    atlas.SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(tex)));
+    // The GPU has its copy: the CPU's can go.
+    atlas.ClearTexData();
 }
 
 void Window::syncTextInput() {

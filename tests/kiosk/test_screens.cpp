@@ -222,6 +222,7 @@ TEST_CASE("The administrator closes a meeting, exports a bundle and reads the co
     h.kiosk->apply(AdminAction{admin::AddTokens{(usb / "none.pya").string()}}, h.now);
     CHECK(h.kiosk->adminStatus().find("none.pya") != std::string::npos);
     // Language and text size are settings of the tablet.
+    h.tap("tab.settings");
     h.tap("lang.en");
     CHECK(h.kiosk->lang() == Lang::En);
     CHECK(h.store->setting(kSettingLanguage)->value_or("") == "en");
@@ -262,20 +263,31 @@ TEST_CASE("Every touch target is at least 56 px, at 1280x800, 1920x1200 and 800x
         h.tap("admin");
         h.checkTargets((where + " pin").c_str());
         h.tapPin(kPin);
-        h.checkTargets((where + " admin").c_str());
+        for (const char* tab : {"tablet", "transfer", "usb", "settings"}) {
+            h.tap(std::string("tab.") + tab);
+            h.checkTargets((where + " admin " + tab).c_str());
+        }
     }
 }
 
 TEST_CASE("The comment font has every GB2312 hanzi and every character the screens show") {
     Headless h(ImVec2(1280, 800), true, true);
+    // Built apart from the screens' fonts, after the first frame (the start does not wait).
+    CHECK(!h.kiosk->inputFontReady());
+    CHECK(h.kiosk->fonts().input == h.kiosk->fonts().body);
+    h.kiosk->buildInputFont();
+    REQUIRE(h.kiosk->inputFontReady());
     const ui::Fonts& f = h.kiosk->fonts();
     REQUIRE(f.chinese); // fonts-wqy-microhei is installed (.ci/install)
+    REQUIRE(f.input != f.body);
+    CHECK(f.input->ContainerAtlas == h.kiosk->inputAtlas());
     CHECK(f.glyphs > 6763);
     // Characters GetGlyphRangesChineseSimplifiedCommon() lacks, and rare GB2312 ones.
     for (ImWchar ch : {ImWchar(0x9F9F) /*龟*/, ImWchar(0x8E6D) /*蹭*/, ImWchar(0x7F1C) /*缜*/,
                        ImWchar(0x9F44) /*齄*/, ImWchar(0x5416) /*吖*/}) {
         INFO(int(ch));
         CHECK(f.input->FindGlyphNoFallback(ch) != nullptr);
+        CHECK(f.body->FindGlyphNoFallback(ch) == nullptr); // only the comment font has them
     }
     // Every character of the catalog and the campaign is in the body font.
     auto ranges = ui::glyphRanges(h.fx.campaign, false);
@@ -288,11 +300,50 @@ TEST_CASE("The comment font has every GB2312 hanzi and every character the scree
                 ++missing;
             }
     CHECK(missing == 0);
-    // The atlas stays within the memory budget (RGBA, as the OpenGL backend uploads it).
+    // And every character of the headings is in the title font.
+    auto titles = ui::titleRanges(h.fx.campaign);
+    std::size_t title_missing = 0;
+    for (std::size_t i = 0; i + 1 < titles.size(); i += 2)
+        for (unsigned ch = titles[i]; ch <= titles[i + 1]; ++ch)
+            if (!f.title->FindGlyphNoFallback(static_cast<ImWchar>(ch)) && ch > 0x7F &&
+                ch != 0x3000) {
+                MESSAGE("no title glyph for U+" << std::hex << ch);
+                ++title_missing;
+            }
+    CHECK(title_missing == 0);
+    auto glyphs = [](const std::vector<ImWchar>& r) {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i + 1 < r.size(); i += 2)
+            n += static_cast<std::size_t>(r[i + 1] - r[i] + 1);
+        return n;
+    };
+    MESSAGE("title font " << glyphs(titles) << " code points, body font " << glyphs(ranges));
+    CHECK(glyphs(titles) < glyphs(ranges)); // fewer glyphs at the larger size
+    // The atlases stay within the memory budget: one byte a pixel, as the window uploads them.
+    ImFontAtlas* in = h.kiosk->inputAtlas();
     ImGuiIO& io = ImGui::GetIO();
-    std::size_t bytes = std::size_t(io.Fonts->TexWidth) * std::size_t(io.Fonts->TexHeight) * 4;
-    MESSAGE("font atlas " << io.Fonts->TexWidth << "x" << io.Fonts->TexHeight << " = "
-                          << bytes / (1024 * 1024) << " MiB RGBA, " << f.glyphs
-                          << " code points in the comment font");
-    CHECK(bytes <= std::size_t(64) << 20);
+    std::size_t input_bytes = std::size_t(in->TexWidth) * std::size_t(in->TexHeight);
+    std::size_t ui_bytes = std::size_t(io.Fonts->TexWidth) * std::size_t(io.Fonts->TexHeight);
+    MESSAGE("comment font atlas " << in->TexWidth << "x" << in->TexHeight << " ("
+                                  << input_bytes / 1024 << " KiB), screens' atlas "
+                                  << io.Fonts->TexWidth << "x" << io.Fonts->TexHeight << " ("
+                                  << ui_bytes / 1024 << " KiB), " << f.glyphs
+                                  << " code points in the comment font");
+    CHECK(input_bytes <= std::size_t(12) << 20);
+    CHECK(ui_bytes <= std::size_t(8) << 20);
+
+    // The comment screen gets it even when nobody built it first (a fresh kiosk, headless).
+    Headless g(ImVec2(1280, 800), true, true);
+    g.tap("start");
+    g.tapToken(g.fx.token("U3/social", "service"));
+    REQUIRE(g.screen() == Screen::Subject);
+    for (std::size_t p = 0; p < g.kiosk->flow().pages(); ++p) {
+        for (std::size_t i = 0; i < g.kiosk->flow().questionnaireAt(p).items.size(); ++i)
+            g.tap("rate." + std::to_string(i) + ".B");
+        CHECK(!g.kiosk->inputFontReady());
+        g.tap("next");
+    }
+    REQUIRE(g.screen() == Screen::Comments);
+    CHECK(g.kiosk->inputFontReady());
+    CHECK(g.kiosk->fonts().input->FindGlyphNoFallback(ImWchar(0x9F44)) != nullptr);
 }

@@ -27,6 +27,7 @@ Action comments(const ScreenContext& cx, const CommentsView& v) {
             label.c_str(), &buffers[i],
             ImVec2(-1, std::max(ui::kMinTouch * 2, ImGui::GetTextLineHeight() * 3.2f)));
         ImGui::PopFont();
+        ui::itemBorder();
         // Recorded as a touch target so tests and the tour can focus the box.
         ui::recordItem("comment." + std::to_string(i));
         if (changed) out = Intent{intent::SetComment{i, buffers[i]}};

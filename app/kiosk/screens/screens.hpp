@@ -28,15 +28,22 @@ struct SetTextSize {
 struct ExportBundle {
     std::string path;
 };
-struct AddTokens {
+struct AddTokens { // a token additions file (.pya) or a folder of them
     std::string path;
+};
+struct LoadFile { // a file listed from the USB folder: token additions or a campaign package
+    std::string path;
+};
+struct Sync { // push the envelopes not yet acknowledged to the collector at `url`
+    std::string url;
 };
 struct ChangePin {
     std::string old_pin, new_pin, repeat;
 };
 } // namespace admin
-using AdminAction = std::variant<admin::ToggleMeeting, admin::SetLanguage, admin::SetTextSize,
-                                 admin::ExportBundle, admin::AddTokens, admin::ChangePin>;
+using AdminAction =
+    std::variant<admin::ToggleMeeting, admin::SetLanguage, admin::SetTextSize, admin::ExportBundle,
+                 admin::AddTokens, admin::ChangePin, admin::LoadFile, admin::Sync>;
 
 using Action = std::variant<std::monostate, Intent, AdminAction>;
 
@@ -114,10 +121,16 @@ struct PinView {
 };
 Action pin(const ScreenContext& cx, const PinView& v);
 
-// Text the administrator types (paths, PINs): screen-side editing state, owned by the Kiosk.
+// The administrator screen's pages.
+enum class AdminTab { Tablet, Transfer, Usb, Settings };
+
+// Text the administrator types (paths, PINs) and the page shown: screen-side editing state,
+// owned by the Kiosk.
 struct AdminBuffers {
+    AdminTab tab = AdminTab::Tablet;
     std::string bundle_path = "/media/usb/pingyi";
-    std::string additions_path = "/media/usb/additions";
+    std::string usb_path = "/media/usb"; // where campaign packages and additions are listed
+    std::string sync_url;                // the collector's address (the last one used)
     std::string old_pin, new_pin, repeat_pin;
     void wipePins();
 };
@@ -134,6 +147,11 @@ struct AdminView {
     std::string status; // the result of the last action, already rendered
     bool status_error = false;
     AdminBuffers* buffers = nullptr;
+    std::vector<std::string> usb_files; // .pyp and .pya files in buffers->usb_path
+    bool usb_missing = false;           // that folder does not exist
+    bool syncing = false;               // a sync runs: its progress below
+    std::size_t sync_acknowledged = 0, sync_total = 0;
+    bool sync_connected = false; // the collector answered and the count is known
 };
 Action administrator(const ScreenContext& cx, const AdminView& v);
 
