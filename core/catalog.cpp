@@ -752,6 +752,16 @@ constexpr CatalogEntry kEntries[] = {
     {"console.count.step4", "计分、排序并由汇总方签名，报表写入汇总数据文件夹的 reports",
      "scores, ranks, signs as the collector, and writes the reports into the store's reports "
      "folder"},
+    {"console.live.server", "局域网同步服务：", "LAN sync service:"},
+    {"console.live.start_server", "启动", "Start"},
+    {"console.live.stop_server", "停止同步服务", "Stop the sync service"},
+    {"console.live.server_running",
+     "同步服务运行中：http://{0}:{1}/　已处理请求 {2} 次，新增选票信封 {3} 张，拒收 {4} 次",
+     "sync service on http://{0}:{1}/: {2} requests, {3} new envelopes, {4} refused"},
+    {"console.live.server_started", "同步服务已启动：http://{0}:{1}/",
+     "sync service started: http://{0}:{1}/"},
+    {"console.job.server_start", "正在启动同步服务", "Starting the sync service"},
+    {"console.job.server_stop", "正在停止同步服务", "Stopping the sync service"},
 
     // --- kiosk
     {"kiosk.admin", "管理", "Admin"},

@@ -153,7 +153,18 @@ void Console::frame() {
         break;
     }
     case Tab::Live:
-        if (camp) body = liveScreen(cx, LiveView{&live_, camp, busy});
+        if (camp) {
+            LiveView v{&live_, camp, busy, {}};
+            if (server_) {
+                v.server.running = true;
+                v.server.address = server_address_;
+                v.server.port = server_->port();
+                v.server.requests = server_->stats().requests.load();
+                v.server.added = server_->stats().envelopes_added.load();
+                v.server.refused = server_->stats().refused.load();
+            }
+            body = liveScreen(cx, v);
+        }
         break;
     case Tab::Count: {
         CountView v;
@@ -335,6 +346,29 @@ void Console::apply(const Intent& in) {
                     },
                     false);
             },
+            [&](const intent::StartServer&) {
+                if (!store_ || server_) return;
+                fs::path dir = store_->dir, key = b.collector_key;
+                auto pass = std::make_shared<std::string>(b.serve_pass);
+                wipe(b.serve_pass);
+                std::string listen = b.listen;
+                startJob(
+                    "console.job.server_start",
+                    [=](Progress&) {
+                        JobResult r = startServerJob(dir, key, *pass, listen);
+                        wipe(*pass);
+                        return r;
+                    },
+                    false);
+            },
+            [&](const intent::StopServer&) {
+                if (!server_) return;
+                auto server = std::move(server_);
+                server_.reset();
+                startJob(
+                    "console.job.server_stop",
+                    [server](Progress&) { return stopServerJob(server); }, false);
+            },
             [&](const intent::SelectUnit& u) {
                 unit_ = u.unit;
                 subject_ = 0;
@@ -384,6 +418,7 @@ void Console::finish(JobResult r) {
                    [&](JobFailed& f) { fail(f.error); },
                    [&](StoreOpened& o) {
                        poller_.reset();
+                       server_.reset(); // the service served the store that was open
                        live_ = LiveSnapshot{};
                        auto s = std::make_shared<StoreOpened>(std::move(o));
                        store_ = s;
@@ -455,6 +490,15 @@ void Console::finish(JobResult r) {
                        say(verified_->ok ? "console.publish.all_ok" : "console.publish.not_ok");
                        if (!verified_->ok)
                            said_.error = Error::make(ErrorKind::Forged, "console.publish.not_ok");
+                   },
+                   [&](ServerStarted& s) {
+                       server_ = std::move(s.server);
+                       server_address_ = s.address;
+                       say("console.live.server_started", {s.address, std::to_string(s.port)});
+                       if (poller_) poller_->refreshNow();
+                   },
+                   [&](ServerStopped& s) {
+                       say("server.stopped", {std::to_string(s.requests), std::to_string(s.added)});
                    },
                    [&](ResolveDone& d) {
                        wipe(buffers_.reason);

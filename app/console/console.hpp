@@ -90,6 +90,8 @@ class Console {
 
     std::shared_ptr<const StoreOpened> store_;
     std::unique_ptr<Poller> poller_;
+    std::shared_ptr<SyncServer> server_; // the sync service, while it runs in this process
+    std::string server_address_;
     LiveSnapshot live_;
     std::vector<FoundFile> found_;
     std::vector<fs::path> found_paths_;

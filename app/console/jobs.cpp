@@ -174,6 +174,47 @@ JobResult resolveJob(const fs::path& dir, std::size_t number, const Hash32& tag,
     return d;
 }
 
+JobResult startServerJob(const fs::path& store, const fs::path& key, std::string& passphrase,
+                         const std::string& listen) {
+    auto colon = listen.rfind(':');
+    std::string address = colon == std::string::npos ? listen : listen.substr(0, colon);
+    std::uint16_t port = 8470;
+    if (colon != std::string::npos) {
+        const std::string digits = listen.substr(colon + 1);
+        bool ok = !digits.empty() && digits.size() <= 5 &&
+                  digits.find_first_not_of("0123456789") == std::string::npos;
+        long p = ok ? std::stol(digits) : -1;
+        if (p < 0 || p > 65535) {
+            wipe(passphrase);
+            return JobFailed{Error::make(ErrorKind::Invalid, "server.bad_address", {listen})};
+        }
+        port = static_cast<std::uint16_t>(p);
+    }
+    auto keys = loadSecretKeys(key, passphrase);
+    wipe(passphrase);
+    if (!keys) return JobFailed{keys.error()};
+    if (keys->pub.role != KeyRole::Collector)
+        return JobFailed{Error::make(ErrorKind::Invalid, "key.wrong_role",
+                                     {keyRoleName(keys->pub.role), "collector"})};
+    keys->box.sk.wipe(); // serving needs only the signing key
+    auto server = SyncServer::start(store, keys->pub.sign, std::move(keys->sign_sk), address, port);
+    if (!server) return JobFailed{server.error()};
+    ServerStarted s;
+    s.port = (*server)->port();
+    s.address = address;
+    s.server = std::shared_ptr<SyncServer>(std::move(*server));
+    return s;
+}
+
+JobResult stopServerJob(std::shared_ptr<SyncServer> server) {
+    ServerStopped s;
+    if (!server) return s;
+    server->stop();
+    s.requests = server->stats().requests.load();
+    s.added = server->stats().envelopes_added.load();
+    return s;
+}
+
 std::vector<fs::path> importableFiles(const fs::path& folder) {
     std::vector<fs::path> out;
     std::error_code ec;

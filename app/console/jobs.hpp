@@ -6,6 +6,7 @@
 #include "platform/collector_store.hpp"
 #include "platform/publish.hpp"
 #include "sync/collector_import.hpp"
+#include "sync/server.hpp"
 
 #include <atomic>
 #include <functional>
@@ -74,11 +75,19 @@ struct ResolveDone {
     std::optional<std::string> counted; // receipt code, or none (neither)
     std::string reason;
 };
+struct ServerStarted {
+    std::shared_ptr<SyncServer> server;
+    std::string address;
+    std::uint16_t port = 0;
+};
+struct ServerStopped {
+    std::uint64_t requests = 0, added = 0;
+};
 struct JobFailed {
     Error error;
 };
 using JobResult = std::variant<JobFailed, StoreOpened, ImportDone, CountDone, ExportDone, SignDone,
-                               VerifyDone, ResolveDone>;
+                               VerifyDone, ResolveDone, ServerStarted, ServerStopped>;
 
 JobResult openStoreJob(const fs::path& dir);
 // As `pingyi collector init`: the package (checked against the organiser key when given) and
@@ -103,6 +112,13 @@ JobResult verifyJob(const fs::path& results_file, const fs::path& package, const
 // Staff decision on conflict `number` (1-based, as listed): count `chosen` or neither.
 JobResult resolveJob(const fs::path& store, std::size_t number, const Hash32& tag,
                      std::optional<Hash32> chosen, const std::string& reason);
+
+// The LAN sync service in this process (as `pingyi collector serve`): unlocks the collector
+// key (passphrase wiped here; only the signing key is kept) and listens on "address:port".
+// Errors: server.bad_address, key.wrong_role, and those of SyncServer::start.
+JobResult startServerJob(const fs::path& store, const fs::path& key, std::string& passphrase,
+                         const std::string& listen);
+JobResult stopServerJob(std::shared_ptr<SyncServer> server);
 
 // The bundle (.pyb) and additions (.pya) files directly in a folder, sorted by name.
 std::vector<fs::path> importableFiles(const fs::path& folder);

@@ -94,6 +94,16 @@ int screenshotTour(Console& console, Driver& driver, const TourHooks& hooks, con
     idle();
     waitLive();
     shot("live-resolved");
+    // The sync service in the console, on a free loopback port.
+    b.listen = "127.0.0.1:0";
+    b.collector_key = (demo / "keys" / "collector.key").string();
+    b.serve_pass = passphrase;
+    settle();
+    click("start_server");
+    idle();
+    shot("live-serving");
+    click("stop_server");
+    idle();
 
     click("tab.count");
     b.collector_key = (demo / "keys" / "collector.key").string();

@@ -9,6 +9,7 @@
 #include "platform/tablet_store.hpp"
 #include "support/builders.hpp"
 #include "sync/bundle.hpp"
+#include "sync/client.hpp"
 
 #include <doctest/doctest.h>
 
@@ -412,4 +413,44 @@ TEST_CASE("Opening a folder without a store names it, and the console stays usab
     CHECK(h.console->statusIsError());
     CHECK(h.console->statusText().find("nothing") != std::string::npos);
     CHECK(targetCentre("open"));
+}
+
+TEST_CASE("The sync service started from the live view takes a tablet's envelopes over loopback "
+          "HTTP, and the live view shows them") {
+    Office o;
+    Tablet t1(o.fx, o.tmp.path / "t1", "平板 01");
+    t1.cast("U1/social", "service", 0, "A");
+    t1.cast("U1/social", "npc", 0, "B");
+    Headless h;
+    createStore(h, o, o.tmp.path / "collector");
+    h.click("tab.live");
+    h.console->buffers().listen = "127.0.0.1:0"; // any free port
+    h.type("serve_key", o.collector_key.string());
+    CHECK(!targetCentre("start_server")); // no passphrase yet
+    h.type("serve_pass", "wrong");
+    h.click("start_server");
+    h.idle();
+    CHECK(h.console->statusIsError());
+    CHECK(h.console->buffers().serve_pass.empty());
+    h.type("serve_pass", kPass);
+    h.click("start_server");
+    h.idle();
+    REQUIRE_MESSAGE(targetCentre("stop_server"), h.console->statusText());
+    // The port the service took is in the status line: http://127.0.0.1:PORT/
+    std::string status = h.console->statusText();
+    auto at = status.find("http://");
+    REQUIRE(at != std::string::npos);
+    std::string url = status.substr(at, status.find('/', at + 7) - at);
+    auto report = syncTablet(*t1.store, t1.device.sk, url);
+    REQUIRE_MESSAGE(report.ok(), describe(report.error(), Lang::En));
+    CHECK(report->acknowledged == 2);
+    h.fresh();
+    CHECK(h.console->live().counts.envelopes == 2);
+    REQUIRE(h.console->live().devices.size() == 1);
+    CHECK(h.console->live().devices[0].label == "平板 01");
+    h.click("stop_server");
+    h.idle();
+    CHECK(targetCentre("start_server") == std::nullopt); // the passphrase was wiped again
+    CHECK(targetCentre("field.serve_pass"));
+    CHECK(h.console->statusText().find("2") != std::string::npos);
 }

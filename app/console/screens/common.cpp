@@ -29,6 +29,7 @@ const char* tabKey(Tab t) {
 void Buffers::wipeSecrets() {
     wipe(count_pass);
     wipe(head_pass);
+    wipe(serve_pass);
 }
 
 namespace w {

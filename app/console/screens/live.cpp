@@ -25,6 +25,34 @@ Intent liveScreen(const ScreenContext& cx, const LiveView& v) {
                    {std::to_string(s.counts.envelopes), std::to_string(s.counts.devices),
                     std::to_string(s.counts.conflicts), std::to_string(s.counts.conflicts_open),
                     std::to_string(s.counts.missing)}));
+    // The LAN sync service in this console (or `pingyi collector serve` elsewhere).
+    if (v.server.running) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextColored(
+            ImVec4(0, 0.38f, 0.18f, 1), "%s",
+            tr(cx.lang, "console.live.server_running",
+               {v.server.address, std::to_string(v.server.port), std::to_string(v.server.requests),
+                std::to_string(v.server.added), std::to_string(v.server.refused)})
+                .c_str());
+        ImGui::SameLine();
+        if (w::button("stop_server", tr(cx.lang, "console.live.stop_server"), !v.busy))
+            out = intent::StopServer{};
+    } else {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(tr(cx.lang, "console.live.server").c_str());
+        ImGui::SameLine();
+        w::field("listen", "", &b.listen, 170);
+        ImGui::SameLine();
+        w::field("serve_key", tr(cx.lang, "console.count.key"), &b.collector_key, 330);
+        ImGui::SameLine();
+        bool enter = w::field("serve_pass", tr(cx.lang, "console.count.passphrase"), &b.serve_pass,
+                              150, true);
+        ImGui::SameLine();
+        bool can = !v.busy && !b.collector_key.empty() && !b.serve_pass.empty();
+        if ((w::button("start_server", tr(cx.lang, "console.live.start_server"), can) || enter) &&
+            can)
+            out = intent::StartServer{};
+    }
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const float half = (ImGui::GetContentRegionAvail().x - gap) / 2;
     const float top_h = (ImGui::GetContentRegionAvail().y - gap) * 0.5f;

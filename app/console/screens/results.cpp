@@ -150,14 +150,15 @@ Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v) {
     }
     const UnitView& u = r.units[std::min(v.unit, r.units.size() - 1)];
     const float avail_h = ImGui::GetContentRegionAvail().y;
-    const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y + 1;
-    const float table_h =
-        std::min(avail_h * 0.42f, row_h * static_cast<float>(u.subjects.size() + 1) + 6);
+    const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y;
+    const bool fits = row_h * static_cast<float>(u.subjects.size() + 2) < avail_h * 0.42f;
+    const float table_h = fits ? 0.0f : avail_h * 0.42f;
 
     // The ranking, sortable by any column (click a header; the rank order is the default).
+    // A long unit scrolls inside the table; a short one takes the height it needs.
     ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
-                            ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY |
-                            ImGuiTableFlags_SizingStretchProp;
+                            ImGuiTableFlags_Sortable | ImGuiTableFlags_SizingStretchProp |
+                            (fits ? 0 : ImGuiTableFlags_ScrollY);
     if (ImGui::BeginTable(("ranking." + u.id).c_str(), 7, flags, ImVec2(0, table_h))) {
         ImGui::TableSetupScrollFreeze(0, 1);
         ImGui::TableSetupColumn(tr(cx.lang, "report.col.rank").c_str(),

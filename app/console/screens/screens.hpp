@@ -41,6 +41,8 @@ struct Resolve {
     std::optional<std::size_t> envelope; // index in the conflict, or none: count neither
 };
 struct StartCount {};
+struct StartServer {};
+struct StopServer {};
 struct SelectUnit {
     std::size_t unit;
 };
@@ -51,18 +53,20 @@ struct Export {};
 struct Sign {};
 struct Verify {};
 } // namespace intent
-using Intent = std::variant<std::monostate, intent::GoTo, intent::SetLanguage, intent::OpenStore,
-                            intent::CreateStore, intent::ScanFolder, intent::ToggleFile,
-                            intent::ImportSelected, intent::ImportAll, intent::Cancel,
-                            intent::Resolve, intent::StartCount, intent::SelectUnit,
-                            intent::SelectSubject, intent::Export, intent::Sign, intent::Verify>;
+using Intent =
+    std::variant<std::monostate, intent::GoTo, intent::SetLanguage, intent::OpenStore,
+                 intent::CreateStore, intent::ScanFolder, intent::ToggleFile,
+                 intent::ImportSelected, intent::ImportAll, intent::Cancel, intent::Resolve,
+                 intent::StartCount, intent::StartServer, intent::StopServer, intent::SelectUnit,
+                 intent::SelectSubject, intent::Export, intent::Sign, intent::Verify>;
 
 // Everything typed into the console's fields.
 struct Buffers {
     std::string store_dir, package, collector_pub, organiser_pub; // open / create
     std::string folder;                                           // import from a folder
     std::string reason;                                           // conflict decision
-    std::string collector_key, count_pass;                        // count
+    std::string collector_key, count_pass;                        // count (and the sync service)
+    std::string listen = "127.0.0.1:8470", serve_pass;            // the sync service
     std::string export_dir;                                       // export
     bool fmt_json = true, fmt_csv = true, fmt_xlsx = true, fmt_html = true, fmt_receipts = true,
          fmt_comments = true;
@@ -121,10 +125,17 @@ struct ImportView {
 };
 Intent importScreen(const ScreenContext& cx, const ImportView& v);
 
+struct ServerView {
+    bool running = false;
+    std::string address;
+    std::uint16_t port = 0;
+    std::uint64_t requests = 0, added = 0, refused = 0;
+};
 struct LiveView {
     const LiveSnapshot* snap = nullptr;
     const Campaign* campaign = nullptr;
     bool busy = false;
+    ServerView server;
 };
 Intent liveScreen(const ScreenContext& cx, const LiveView& v);
 
