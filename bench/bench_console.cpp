@@ -292,8 +292,8 @@ int main(int argc, char** argv) {
         frame();
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    for (int i = 0; i < 5; ++i)
-        frame(); // fonts rebuilt for the campaign; the screen settles
+    for (int i = 0; i < 30; ++i)
+        frame(); // fonts rebuilt for the campaign; the screen and the live reading settle
 
     // Bare: the same console, idle, on the import screen.
     Stats bare;

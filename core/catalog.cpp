@@ -762,6 +762,7 @@ constexpr CatalogEntry kEntries[] = {
      "sync service started: http://{0}:{1}/"},
     {"console.job.server_start", "正在启动同步服务", "Starting the sync service"},
     {"console.job.server_stop", "正在停止同步服务", "Stopping the sync service"},
+    {"console.results.comments_page", "第 {0}–{1} 条，共 {2} 条", "{0}–{1} of {2}"},
 
     // --- kiosk
     {"kiosk.admin", "管理", "Admin"},

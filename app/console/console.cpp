@@ -180,7 +180,8 @@ void Console::frame() {
         break;
     }
     case Tab::Results:
-        if (results_) body = resultsScreen(cx, ResultsScreenView{&*results_, unit_, subject_});
+        if (results_)
+            body = resultsScreen(cx, ResultsScreenView{&*results_, unit_, subject_, comment_page_});
         break;
     case Tab::Publish: {
         PublishView v;
@@ -372,8 +373,13 @@ void Console::apply(const Intent& in) {
             [&](const intent::SelectUnit& u) {
                 unit_ = u.unit;
                 subject_ = 0;
+                comment_page_ = 0;
             },
-            [&](const intent::SelectSubject& s) { subject_ = s.subject; },
+            [&](const intent::SelectSubject& s) {
+                subject_ = s.subject;
+                comment_page_ = 0;
+            },
+            [&](const intent::CommentsPage& p) { comment_page_ = p.page; },
             [&](const intent::Export&) {
                 if (!store_) return;
                 fs::path dir = store_->dir, out = b.export_dir;

@@ -101,7 +101,7 @@ class Console {
     std::optional<CollectorCounts> import_counts_;
     bool import_cancelled_ = false;
     std::optional<ResultsView> results_;
-    std::size_t unit_ = 0, subject_ = 0;
+    std::size_t unit_ = 0, subject_ = 0, comment_page_ = 0;
     std::optional<Said> last_count_;
     std::optional<VerifyOutcome> verified_;
     Said said_;

@@ -1,5 +1,7 @@
 #include "app/console/live.hpp"
 
+#include "app/console/worker.hpp"
+
 #include "core/tally.hpp"
 #include "core/token.hpp"
 
@@ -104,6 +106,7 @@ void Poller::refreshNow() {
 }
 
 void Poller::run() {
+    lowerThreadPriority();
     std::optional<CollectorStore> store;
     std::uint64_t generation = 0;
     for (;;) {

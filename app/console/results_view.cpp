@@ -148,6 +148,8 @@ ResultsView buildResultsView(const json& r, std::vector<CommentOut> comments,
         v.signatures.push_back(jsonText(s, "role") + " " + jsonText(s, "unit") + " " +
                                jsonText(s, "label"));
     v.comments = std::move(comments);
+    for (std::size_t i = 0; i < v.comments.size(); ++i)
+        v.comments_by_subject[v.comments[i].subject].push_back(i);
     return v;
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +52,9 @@ struct ResultsView {
     std::vector<UnitView> units;
     std::vector<std::pair<std::string, std::uint64_t>> accounting; // catalog id, value
     std::size_t receipts = 0;
-    std::vector<CommentOut> comments;    // shuffled by the count
-    std::vector<std::string> signatures; // "role unit label"
+    std::vector<CommentOut> comments;                                    // shuffled by the count
+    std::map<std::string, std::vector<std::size_t>> comments_by_subject; // subject id -> indices
+    std::vector<std::string> signatures;                                 // "role unit label"
 };
 
 // With the campaign (optional), items keep the questionnaire's order and get their English names.

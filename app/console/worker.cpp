@@ -1,6 +1,13 @@
 #include "app/console/worker.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace pingyi::console {
+
+void lowerThreadPriority() {
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+}
 
 Worker::Worker(std::function<void()> wake) : wake_(std::move(wake)) {
     progress_.wake = wake_;
@@ -23,6 +30,7 @@ bool Worker::start(std::string kind, std::function<JobResult(Progress&)> job) {
     progress_.total = 0;
     progress_.cancel = false;
     thread_ = std::thread([this, job = std::move(job)] {
+        lowerThreadPriority();
         JobResult r = job(progress_);
         {
             std::lock_guard<std::mutex> lock(mu_);

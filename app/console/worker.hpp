@@ -11,6 +11,10 @@
 
 namespace pingyi::console {
 
+// Lowers the calling thread's scheduling priority (nice +10; Linux keeps it per thread, and
+// threads it starts inherit it), so the UI thread wins the cores while work runs.
+void lowerThreadPriority();
+
 class Worker {
   public:
     explicit Worker(std::function<void()> wake = {});

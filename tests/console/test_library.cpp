@@ -2,6 +2,7 @@
 // check of one meeting (the same as the count's), the tags held by a collector store, and the
 // results helpers (reports, the unit head's signature, verification).
 #include "app/console/jobs.hpp"
+#include "app/console/results_view.hpp"
 #include "core/tally.hpp"
 #include "platform/publish.hpp"
 #include "support/builders.hpp"
@@ -106,4 +107,18 @@ TEST_CASE("Only the report files asked for are written, and a results file is re
     REQUIRE(files.size() == 2);
     CHECK(files[0].filename() == "a.pya");
     CHECK(files[1].filename() == "b.pyb");
+}
+
+TEST_CASE("The results view keeps each subject's comments in the count's order, for paging") {
+    nlohmann::json doc = {{"format", "pingyi-results/1"}, {"units", nlohmann::json::array()}};
+    std::vector<CommentOut> comments;
+    for (int i = 0; i < 120; ++i)
+        comments.push_back({i % 3 == 0 ? "S2" : "S1", "意见 " + std::to_string(i)});
+    auto v = console::buildResultsView(doc, comments);
+    REQUIRE(v.comments_by_subject.size() == 2);
+    CHECK(v.comments_by_subject["S2"].size() == 40);
+    CHECK(v.comments_by_subject["S1"].size() == 80);
+    CHECK(v.comments[v.comments_by_subject["S1"][0]].text == "意见 1");
+    CHECK(v.comments[v.comments_by_subject["S1"][1]].text == "意见 2");
+    CHECK(v.comments[v.comments_by_subject["S2"][1]].text == "意见 3");
 }

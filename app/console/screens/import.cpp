@@ -60,7 +60,7 @@ Intent importScreen(const ScreenContext& cx, const ImportView& v) {
         ImGui::TableSetupColumn(tr(cx.lang, "console.import.col.new").c_str(),
                                 ImGuiTableColumnFlags_WidthStretch, 0.8f);
         ImGui::TableSetupColumn(tr(cx.lang, "console.import.col.already").c_str(),
-                                ImGuiTableColumnFlags_WidthStretch, 0.8f);
+                                ImGuiTableColumnFlags_WidthStretch, 1.2f);
         ImGui::TableSetupColumn(tr(cx.lang, "console.import.col.rejected").c_str(),
                                 ImGuiTableColumnFlags_WidthStretch, 0.8f);
         ImGui::TableSetupColumn(tr(cx.lang, "console.import.col.outcome").c_str(),

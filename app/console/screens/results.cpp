@@ -216,21 +216,40 @@ Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v) {
     ImGui::BeginChild("side", ImVec2(0, 0), true);
     if (ImGui::BeginTabBar("side_tabs")) {
         if (ImGui::BeginTabItem(tr(cx.lang, "console.results.comments").c_str())) {
-            // Comments of the chosen subject, in the count's shuffled order.
+            // Comments of the chosen subject, in the count's shuffled order, a page at a time
+            // (a large count has thousands: a frame draws at most one page).
             std::string sid = v.subject < u.subjects.size() ? u.subjects[v.subject].id : "";
-            std::size_t n = 0;
+            auto it = r.comments_by_subject.find(sid);
+            const std::size_t n = it == r.comments_by_subject.end() ? 0 : it->second.size();
+            const std::size_t pages = (n + kCommentsPerPage - 1) / kCommentsPerPage;
+            const std::size_t page = pages == 0 ? 0 : std::min(v.comment_page, pages - 1);
+            if (pages > 1) {
+                if (w::button("comments.prev", "<", page > 0)) out = intent::CommentsPage{page - 1};
+                ImGui::SameLine();
+                ImGui::AlignTextToFramePadding();
+                ImGui::TextUnformatted(
+                    tr(cx.lang, "console.results.comments_page",
+                       {std::to_string(page * kCommentsPerPage + 1),
+                        std::to_string(std::min(n, (page + 1) * kCommentsPerPage)),
+                        std::to_string(n)})
+                        .c_str());
+                ImGui::SameLine();
+                if (w::button("comments.next", ">", page + 1 < pages))
+                    out = intent::CommentsPage{page + 1};
+            }
+            ImGui::BeginChild("comment_list", ImVec2(0, 0), false);
             ImGui::PushFont(cx.fonts->input);
             ImGui::PushTextWrapPos(0);
-            for (auto& c : r.comments)
-                if (c.subject == sid) {
-                    ImGui::Bullet();
-                    ImGui::TextUnformatted(c.text.c_str());
-                    ++n;
-                }
+            for (std::size_t k = page * kCommentsPerPage;
+                 k < n && k < (page + 1) * kCommentsPerPage; ++k) {
+                ImGui::Bullet();
+                ImGui::TextUnformatted(r.comments[it->second[k]].text.c_str());
+            }
             ImGui::PopTextWrapPos();
             ImGui::PopFont();
             if (n == 0)
                 ui::wrapped(nullptr, tr(cx.lang, "console.results.no_comments"), ui::mutedColor());
+            ImGui::EndChild();
             ImGui::EndTabItem();
         }
         if (ImGui::BeginTabItem(tr(cx.lang, "report.accounting").c_str())) {

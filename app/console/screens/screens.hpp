@@ -49,16 +49,19 @@ struct SelectUnit {
 struct SelectSubject {
     std::size_t subject;
 };
+struct CommentsPage {
+    std::size_t page;
+};
 struct Export {};
 struct Sign {};
 struct Verify {};
 } // namespace intent
-using Intent =
-    std::variant<std::monostate, intent::GoTo, intent::SetLanguage, intent::OpenStore,
-                 intent::CreateStore, intent::ScanFolder, intent::ToggleFile,
-                 intent::ImportSelected, intent::ImportAll, intent::Cancel, intent::Resolve,
-                 intent::StartCount, intent::StartServer, intent::StopServer, intent::SelectUnit,
-                 intent::SelectSubject, intent::Export, intent::Sign, intent::Verify>;
+using Intent = std::variant<std::monostate, intent::GoTo, intent::SetLanguage, intent::OpenStore,
+                            intent::CreateStore, intent::ScanFolder, intent::ToggleFile,
+                            intent::ImportSelected, intent::ImportAll, intent::Cancel,
+                            intent::Resolve, intent::StartCount, intent::StartServer,
+                            intent::StopServer, intent::SelectUnit, intent::SelectSubject,
+                            intent::CommentsPage, intent::Export, intent::Sign, intent::Verify>;
 
 // Everything typed into the console's fields.
 struct Buffers {
@@ -147,9 +150,10 @@ struct CountView {
 };
 Intent countScreen(const ScreenContext& cx, const CountView& v);
 
+inline constexpr std::size_t kCommentsPerPage = 50;
 struct ResultsScreenView {
     const ResultsView* results = nullptr;
-    std::size_t unit = 0, subject = 0;
+    std::size_t unit = 0, subject = 0, comment_page = 0;
 };
 Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v);
 
