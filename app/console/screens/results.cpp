@@ -64,7 +64,17 @@ void itemChart(const ScreenContext& cx, const ResultsView& r, const UnitView& u,
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float line = ImGui::GetTextLineHeight();
     const float full = ImGui::GetContentRegionAvail().x;
-    const float name_w = std::min(220.0f, full * 0.28f), group_w = 90;
+    // The group column is as wide as its longest name in the current language.
+    float group_w = 60;
+    for (std::size_t k = 0; k < u.groups.size(); ++k)
+        group_w = std::max(
+            group_w,
+            ImGui::CalcTextSize(pickEn(cx.lang, u.group_names[k],
+                                       k < u.group_names_en.size() ? u.group_names_en[k] : "")
+                                    .c_str())
+                    .x +
+                12);
+    const float name_w = std::min(220.0f, full * 0.28f);
     const float bar_w = (full - name_w - group_w - 30) * 0.5f;
     // Legend.
     {
@@ -88,9 +98,13 @@ void itemChart(const ScreenContext& cx, const ResultsView& r, const UnitView& u,
         for (std::size_t gi = 0; gi < item.groups.size(); ++gi) {
             const ItemGroupView& g = item.groups[gi];
             ImVec2 p = ImGui::GetCursorScreenPos();
-            if (gi == 0)
-                dl->AddText(p, IM_COL32(0, 0, 0, 255),
-                            pickEn(cx.lang, item.name, item.name_en).c_str());
+            if (gi == 0) {
+                // Clipped to its column, so a long name never runs under the bars.
+                const std::string& iname = pickEn(cx.lang, item.name, item.name_en);
+                ImVec4 clip(p.x, p.y, p.x + name_w - 6, p.y + line);
+                dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), p, IM_COL32(0, 0, 0, 255),
+                            iname.c_str(), nullptr, 0.0f, &clip);
+            }
             std::string gname = g.group;
             for (std::size_t k = 0; k < u.groups.size(); ++k)
                 if (u.groups[k] == g.group)
