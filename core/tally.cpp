@@ -236,42 +236,48 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
         }
         // Composition per meeting.
         for (auto& gid : unit.groups) {
-            const Group* g = c.group(gid);
-            MeetingComposition mc;
-            mc.meeting = {unit.id, gid};
-            for (auto& cat : g->categories) {
-                auto it = t.composition().find({mc.meeting.id(), cat.id});
-                std::uint64_t k = it == t.composition().end() ? 0 : it->second;
-                mc.categories[cat.id] = k;
-                mc.total += k;
-            }
-            mc.min_pass = mc.total >= g->min_ballots;
-            mc.pass = mc.min_pass;
-            for (auto& q : g->quotas) {
-                QuotaResult qr;
-                qr.categories = q.categories;
-                qr.percent = q.percent;
-                std::uint64_t k = 0;
-                for (auto& cid : q.categories)
-                    k += mc.categories[cid];
-                // share in hundredths of a percent, rounded half up
-                qr.actual_hundredths =
-                    mc.total == 0
-                        ? 0
-                        : static_cast<std::int64_t>((k * 20000 + mc.total) / (2 * mc.total));
-                std::int64_t lo =
-                    (static_cast<std::int64_t>(q.percent) - g->tolerance_percent) * 100;
-                std::int64_t hi =
-                    (static_cast<std::int64_t>(q.percent) + g->tolerance_percent) * 100;
-                qr.pass = mc.total > 0 && qr.actual_hundredths >= lo && qr.actual_hundredths <= hi;
-                mc.pass = mc.pass && qr.pass;
-                mc.quotas.push_back(std::move(qr));
-            }
-            ur.composition.push_back(std::move(mc));
+            MeetingRef m{unit.id, gid};
+            std::map<std::string, std::uint64_t> per_category;
+            for (auto& [key, count] : t.composition())
+                if (key.first == m.id()) per_category[key.second] = count;
+            ur.composition.push_back(composeMeeting(c, m, per_category));
         }
         out.push_back(std::move(ur));
     }
     return out;
+}
+
+MeetingComposition composeMeeting(const Campaign& c, const MeetingRef& meeting,
+                                  const std::map<std::string, std::uint64_t>& per_category) {
+    const Group* g = c.group(meeting.group);
+    MeetingComposition mc;
+    mc.meeting = meeting;
+    if (!g) return mc;
+    for (auto& cat : g->categories) {
+        auto it = per_category.find(cat.id);
+        std::uint64_t k = it == per_category.end() ? 0 : it->second;
+        mc.categories[cat.id] = k;
+        mc.total += k;
+    }
+    mc.min_pass = mc.total >= g->min_ballots;
+    mc.pass = mc.min_pass;
+    for (auto& q : g->quotas) {
+        QuotaResult qr;
+        qr.categories = q.categories;
+        qr.percent = q.percent;
+        std::uint64_t k = 0;
+        for (auto& cid : q.categories)
+            k += mc.categories[cid];
+        // share in hundredths of a percent, rounded half up
+        qr.actual_hundredths =
+            mc.total == 0 ? 0 : static_cast<std::int64_t>((k * 20000 + mc.total) / (2 * mc.total));
+        std::int64_t lo = (static_cast<std::int64_t>(q.percent) - g->tolerance_percent) * 100;
+        std::int64_t hi = (static_cast<std::int64_t>(q.percent) + g->tolerance_percent) * 100;
+        qr.pass = mc.total > 0 && qr.actual_hundredths >= lo && qr.actual_hundredths <= hi;
+        mc.pass = mc.pass && qr.pass;
+        mc.quotas.push_back(std::move(qr));
+    }
+    return mc;
 }
 
 } // namespace pingyi

@@ -127,4 +127,10 @@ inline constexpr std::uint64_t kSuppressBelow = 5;
 Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t,
                                                const std::vector<PaperSelf>& paper);
 
+// The composition check of one meeting (minimum ballots and category quotas with their
+// tolerance) from its valid ballots per category; computeResults uses it, and so does the
+// console's live view on the envelopes held before the count.
+MeetingComposition composeMeeting(const Campaign& c, const MeetingRef& meeting,
+                                  const std::map<std::string, std::uint64_t>& per_category);
+
 } // namespace pingyi

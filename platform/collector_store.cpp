@@ -313,6 +313,18 @@ Result<std::vector<Hash32>> CollectorStore::countableHashes() const {
     return out;
 }
 
+Result<std::vector<Hash32>> CollectorStore::heldTags() const {
+    auto st = db_->prepare("SELECT DISTINCT tag FROM envelopes");
+    if (!st) return st.error();
+    std::vector<Hash32> out;
+    while (st->step()) {
+        Hash32 h{};
+        if (toFixed(st->blobView(0), h)) out.push_back(h);
+    }
+    if (st->error()) return *st->error();
+    return out;
+}
+
 Result<HeldEnvelope> CollectorStore::envelope(const Hash32& hash) const {
     auto st = db_->prepare("SELECT tag, bytes FROM envelopes WHERE hash = ?");
     if (!st) return st.error();

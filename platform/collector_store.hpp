@@ -81,6 +81,8 @@ class CollectorStore {
     // The envelopes the count opens: each tag once (conflicts only when decided), shuffled.
     Result<std::vector<Hash32>> countableHashes() const;
     Result<HeldEnvelope> envelope(const Hash32& hash) const;
+    // The token tags of the envelopes held, each once (a token used twice appears once).
+    Result<std::vector<Hash32>> heldTags() const;
 
     Status setPaperSelf(const std::vector<PaperSelf>& rows);
     Result<std::vector<PaperSelf>> paperSelf() const;

@@ -4,6 +4,7 @@
 #include "core/paper.hpp"
 #include "core/token.hpp"
 #include "platform/count.hpp"
+#include "platform/publish.hpp"
 #include "platform/report.hpp"
 #include "platform/workspace.hpp"
 #include "sync/collector_import.hpp"
@@ -24,35 +25,6 @@ void printImport(const ImportReport& r, Context& ctx) {
         ctx.say("import.rejected_envelope", {e.receipt, describe(e.reason, ctx.lang)});
 }
 
-Status writeReports(const nlohmann::json& results, const std::vector<CommentOut>* comments,
-                    const fs::path& dir, Lang lang) {
-    PY_TRY(ensureDirectory(dir));
-    PY_TRY(writeFileAtomic(dir / "results.json", results.dump(2) + "\n"));
-    PY_TRY(writeFileAtomic(dir / "results.csv", resultsCsv(results, lang)));
-    PY_TRY(writeResultsXlsx(results, lang, dir / "results.xlsx"));
-    PY_TRY(writeFileAtomic(dir / "results.html", resultsHtml(results, lang)));
-    std::string receipts;
-    for (auto& r : results["receipts"])
-        receipts += r.get<std::string>() + "\n";
-    PY_TRY(writeFileAtomic(dir / "receipts.txt", receipts));
-    if (comments) {
-        std::vector<std::vector<std::string>> rows{
-            {tr(lang, "comments.csv_subject"), tr(lang, "comments.csv_text")}};
-        for (auto& c : *comments)
-            rows.push_back({c.subject, c.text});
-        PY_TRY(writeFileAtomic(dir / "comments.csv", writeCsv(rows, true), true));
-    }
-    return {};
-}
-
-Result<nlohmann::json> readResults(const std::string& file) {
-    auto text = readTextFile(file);
-    if (!text) return text.error();
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || jsonText(j, "format") != "pingyi-results/1")
-        return Error::make(ErrorKind::Invalid, "results.bad_file", {file});
-    return j;
-}
 } // namespace
 
 void registerCollectorCommands(CLI::App& app, Context& ctx) {
@@ -220,9 +192,6 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             if (!store) return ctx.fail(store.error());
             auto keys = unlockKeyFile(o->collector, o->pass_file, ctx);
             if (!keys) return ctx.fail(keys.error());
-            if (keys->pub.role != KeyRole::Collector)
-                return ctx.fail(Error::make(ErrorKind::Invalid, "key.wrong_role",
-                                            {keyRoleName(keys->pub.role), "collector"}));
             CountOptions opts;
             opts.threads = o->count ? static_cast<unsigned>(o->count) : 2;
             opts.progress = [&ctx](std::size_t done, std::size_t total) {
@@ -230,12 +199,9 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                          << ctx.t("count.progress", {std::to_string(done), std::to_string(total)})
                          << std::flush;
             };
-            auto out = runCount(*store, keys->box, opts);
-            *ctx.err << "\n";
+            auto out = countAndSign(*store, *keys, opts);
+            if (keys->pub.role == KeyRole::Collector) *ctx.err << "\n";
             if (!out) return ctx.fail(out.error());
-            signResults(out->results, "collector", "", keys->pub.label, keys->pub.sign,
-                        keys->sign_sk);
-            if (auto s = saveCount(*store, *out); !s) return ctx.fail(s.error());
             for (auto& u : out->results["units"]) {
                 ctx.say("count.unit_title", {jsonText(u, "name"), jsonText(u, "id")});
                 *ctx.out << rankingTable(u, ctx.lang) << "\n";
@@ -261,20 +227,10 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
         cmd->callback([&ctx, o] {
             auto store = CollectorStore::open(o->dir);
             if (!store) return ctx.fail(store.error());
-            auto text = store->result("results");
-            if (!text) return ctx.fail(text.error());
-            if (!*text) return ctx.fail(Error::make(ErrorKind::NotFound, "results.not_counted"));
-            auto j = nlohmann::json::parse(**text);
-            Status s;
-            if (o->role == "json")
-                s = writeFileAtomic(o->out, j.dump(2) + "\n");
-            else if (o->role == "csv")
-                s = writeFileAtomic(o->out, resultsCsv(j, ctx.lang));
-            else if (o->role == "xlsx")
-                s = writeResultsXlsx(j, ctx.lang, o->out);
-            else
-                s = writeFileAtomic(o->out, resultsHtml(j, ctx.lang));
-            if (!s) return ctx.fail(s.error());
+            auto j = storedResults(*store);
+            if (!j) return ctx.fail(j.error());
+            if (auto s = writeResultsAs(*j, o->role, o->out, ctx.lang); !s)
+                return ctx.fail(s.error());
             ctx.say("results.written", {o->out});
         });
     }
@@ -288,7 +244,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--key", o->organiser, ctx.t("cli.opt.unit_head_key"))->required();
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
         cmd->callback([&ctx, o] {
-            auto j = readResults(o->file);
+            auto j = readResultsFile(o->file);
             if (!j) return ctx.fail(j.error());
             bool known = false;
             for (auto& u : (*j)["units"])
@@ -298,18 +254,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                     Error::make(ErrorKind::Invalid, "results.unknown_unit", {o->meeting}));
             auto keys = unlockKeyFile(o->organiser, o->pass_file, ctx);
             if (!keys) return ctx.fail(keys.error());
-            if (keys->pub.role != KeyRole::UnitHead)
-                return ctx.fail(Error::make(ErrorKind::Invalid, "key.wrong_role",
-                                            {keyRoleName(keys->pub.role), "unit-head"}));
-            // Only a document whose existing signatures verify is signed again.
-            auto sigs = verifyResults(*j);
-            if (!sigs) return ctx.fail(sigs.error());
-            for (auto& s : *sigs)
-                if (!s.valid)
-                    return ctx.fail(
-                        Error::make(ErrorKind::Forged, "results.bad_signature", {s.role, s.unit}));
-            signResults(*j, "unit-head", o->meeting, keys->pub.label, keys->pub.sign,
-                        keys->sign_sk);
+            if (auto s = signUnit(*j, o->meeting, *keys); !s) return ctx.fail(s.error());
             if (auto s = writeFileAtomic(o->file, j->dump(2) + "\n"); !s)
                 return ctx.fail(s.error());
             ctx.say("results.signed", {o->meeting, keys->pub.label, keys->pub.fingerprint()});
@@ -322,17 +267,13 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--receipt", o->answers, ctx.t("cli.opt.receipt"));
         cmd->add_option("--unit-head-pub", o->organiser, ctx.t("cli.opt.unit_head_pub"));
         cmd->callback([&ctx, o] {
-            auto j = readResults(o->file);
+            auto j = readResultsFile(o->file);
             if (!j) return ctx.fail(j.error());
-            auto sigs = verifyResults(*j);
-            if (!sigs) return ctx.fail(sigs.error());
-            std::optional<PublicKey> collector;
+            std::optional<Package> pkg;
             if (!o->package.empty()) {
-                auto pkg = loadPackage(o->package);
-                if (!pkg) return ctx.fail(pkg.error());
-                if (toHex(pkg->digest) != j->value("package_digest", ""))
-                    return ctx.fail(Error::make(ErrorKind::Forged, "verify.other_package"));
-                collector = pkg->body.collector_sign;
+                auto p = loadPackage(o->package);
+                if (!p) return ctx.fail(p.error());
+                pkg = std::move(*p);
             }
             std::optional<PublicKeys> head;
             if (!o->organiser.empty()) {
@@ -340,32 +281,22 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 if (!k) return ctx.fail(k.error());
                 head = *k;
             }
-            bool all_ok = true, collector_seen = false;
-            for (auto& s : *sigs) {
-                bool ok = s.valid;
-                if (s.role == "collector" && collector) ok = ok && s.key == *collector;
-                if (s.role == "collector") collector_seen = collector_seen || ok;
-                if (s.role == "unit-head" && head) ok = ok && s.key == head->sign;
-                all_ok = all_ok && ok;
-                ctx.say(ok ? "verify.signature_ok" : "verify.signature_bad",
+            auto v = verifyResultsDocument(*j, pkg ? &*pkg : nullptr, head ? &*head : nullptr,
+                                           o->answers);
+            if (!v) return ctx.fail(v.error());
+            for (auto& c : v->signatures) {
+                auto& s = c.signature;
+                ctx.say(c.ok ? "verify.signature_ok" : "verify.signature_bad",
                         {ctx.t(s.role == "collector" ? "role.collector" : "role.unit-head"), s.unit,
                          s.label, fingerprint(s.key)});
             }
-            if (sigs->empty()) ctx.say("verify.no_signatures");
-            if (collector && !collector_seen) {
-                ctx.say("verify.no_collector_signature");
-                all_ok = false;
-            }
-            if (!o->answers.empty()) {
-                std::string code = o->answers;
-                for (auto& ch : code)
-                    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-                bool counted = false;
-                for (auto& r : (*j)["receipts"])
-                    counted = counted || r.get<std::string>() == code;
-                ctx.say(counted ? "verify.receipt_counted" : "verify.receipt_not_counted", {code});
-                if (!counted) all_ok = false;
-            }
+            if (v->signatures.empty()) ctx.say("verify.no_signatures");
+            if (v->collector_missing) ctx.say("verify.no_collector_signature");
+            if (v->receipt)
+                ctx.say(v->receipt_counted ? "verify.receipt_counted"
+                                           : "verify.receipt_not_counted",
+                        {*v->receipt});
+            bool all_ok = v->ok;
             if (!all_ok) ctx.exit_code = 3;
         });
     }

@@ -1,0 +1,63 @@
+// What follows the count, shared by the CLI and the console: counting and signing as the
+// collector, writing the report files, reading a results file, a unit head's signature, and
+// checking a results file. Each returns errors that name the input; none prints.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "platform/count.hpp"
+#include "platform/keyfile.hpp"
+
+#include <optional>
+
+namespace pingyi {
+
+// runCount with the collector's keys (role checked: key.wrong_role), the results signed by the
+// collector, and both results and comments saved in the store.
+Result<CountOutput> countAndSign(CollectorStore& store, const SecretKeys& collector,
+                                 const CountOptions& opts);
+
+// The comments of the last count as saved in the store (empty if none).
+Result<std::vector<CommentOut>> storedComments(const CollectorStore& store);
+// The results of the last count as saved in the store. Error: results.not_counted.
+Result<nlohmann::json> storedResults(const CollectorStore& store);
+
+struct ReportSet {
+    bool json = true, csv = true, xlsx = true, html = true, receipts = true, comments = true;
+};
+// Writes DIR/results.json, .csv, .xlsx, .html, receipts.txt and comments.csv (those chosen;
+// comments.csv only if `comments` is given), each atomically.
+Status writeReports(const nlohmann::json& results, const std::vector<CommentOut>* comments,
+                    const fs::path& dir, Lang lang, const ReportSet& which = {});
+// One results file in a format: "json", "csv", "xlsx" or "html".
+Status writeResultsAs(const nlohmann::json& results, std::string_view format, const fs::path& out,
+                      Lang lang);
+// The published receipt list: one counted receipt code a line.
+std::string receiptList(const nlohmann::json& results);
+
+// Reads a "pingyi-results/1" file. Error: results.bad_file naming it.
+Result<nlohmann::json> readResultsFile(const fs::path& file);
+
+// Signs one unit's ranking with the unit head's key, after checking the unit exists
+// (results.unknown_unit), the key's role (key.wrong_role) and that every signature already on
+// the document verifies (results.bad_signature). The document is changed only on success.
+Status signUnit(nlohmann::json& results, const std::string& unit, const SecretKeys& head);
+
+// The outcome of checking a results document.
+struct VerifyCheck {
+    ResultSignature signature;
+    bool ok = false; // valid, and by the expected key where one was given
+};
+struct VerifyOutcome {
+    std::vector<VerifyCheck> signatures;
+    bool collector_missing = false;     // a package was given and no collector signature verifies
+    std::optional<std::string> receipt; // the code checked (upper case), if one was given
+    bool receipt_counted = false;
+    bool ok = false; // everything checked is fine
+};
+// `package` (optional) must be the one the results name (verify.other_package); `head`
+// (optional) is the expected unit-head key; `receipt` (optional, any case) is looked up in the
+// counted list. Error: results.bad_document.
+Result<VerifyOutcome> verifyResultsDocument(const nlohmann::json& results, const Package* package,
+                                            const PublicKeys* head, const std::string& receipt);
+
+} // namespace pingyi
