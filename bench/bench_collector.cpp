@@ -745,41 +745,35 @@ int main(int argc, char** argv) {
         using Ns = std::chrono::nanoseconds;
         Ns parse{0}, open{0}, decode{0}, lookup{0}, tally_ns{0}, receipt{0}, fetch{0};
         const Campaign& c = store.campaign();
+        const BallotReader reader(c);
         auto t0 = Clock::now();
         // runCount reads everything in one read transaction (one snapshot); so does this.
         check(store.db().exec("BEGIN"), "BEGIN");
         auto paper = store.paperSelf();
-        auto counts = store.counts();
-        auto conflicts = store.conflicts();
-        if (!paper || !counts || !conflicts) die("phased count: setup queries failed");
+        auto missing = store.missingCount();
+        if (!paper || !missing) die("phased count: setup queries failed");
         auto t1 = Clock::now();
-        auto hashes = store.countableHashes();
-        if (!hashes) die("countableHashes: " + describeError(hashes.error()));
+        auto plan = store.countable();
+        if (!plan) die("countable: " + describeError(plan.error()));
         auto t2 = Clock::now();
         Tally tally(c);
         std::vector<std::string> receipts;
         std::vector<CommentOut> comments;
         Bytes plain;
-        const std::size_t kBatch = 4096;
-        for (std::size_t start = 0; start < hashes->size(); start += kBatch) {
-            std::size_t end = std::min(hashes->size(), start + kBatch);
-            auto f0 = Clock::now();
-            std::vector<HeldEnvelope> batch;
-            batch.reserve(end - start);
-            for (std::size_t i = start; i < end; ++i) {
-                auto e = store.envelope((*hashes)[i]);
-                if (!e) die("envelope: " + describeError(e.error()));
-                batch.push_back(std::move(*e));
-            }
-            fetch += Clock::now() - f0;
-            for (auto& he : batch) {
+        {
+            auto envelopes = EnvelopeReader::onStore(store);
+            if (!envelopes) die("EnvelopeReader: " + describeError(envelopes.error()));
+            for (auto& h : plan->hashes) {
+                auto f0 = Clock::now();
+                auto bytes = envelopes->fetch(h);
+                if (!bytes) die("fetch: " + describeError(bytes.error()));
                 auto a = Clock::now();
-                auto env = parseEnvelope(he.bytes);
+                auto env = parseEnvelopeView(*bytes);
                 if (!env) die("parse: " + describeError(env.error()));
                 auto b = Clock::now();
                 if (!sealOpen(fx.collector_box, env->sealed, plain)) die("sealOpen failed");
                 auto d = Clock::now();
-                auto ballot = decodeBallot(plain, c);
+                auto ballot = reader.decode(plain);
                 wipe(plain);
                 if (!ballot || !equalConstTime(ballot->token_tag, env->token_tag) ||
                     ballot->campaign != env->campaign)
@@ -795,14 +789,15 @@ int main(int argc, char** argv) {
                     if (!ans.comment.empty())
                         comments.push_back({c.subjects[ans.subject].id, ans.comment});
                 ballot->wipe();
-                receipts.push_back(receiptCode(he.hash));
-                auto h = Clock::now();
+                receipts.push_back(receiptCode(h));
+                auto hh = Clock::now();
+                fetch += a - f0;
                 parse += b - a;
                 open += d - b;
                 decode += e - d;
                 lookup += f - e;
                 tally_ns += g - f;
-                receipt += h - g;
+                receipt += hh - g;
             }
         }
         check(store.db().exec("COMMIT"), "COMMIT");
@@ -883,21 +878,21 @@ int main(int argc, char** argv) {
         double t = pc.total() / reps;
         std::printf("  %-44s %10s %9s %8s\n", "  phases of the phased count (mean of reps)", "ms",
                     "us/ballot", "share");
-        phaseRow("  paperSelf + counts + conflicts (queries)", q_setup / reps, t, n);
-        phaseRow("  countableHashes (query + shuffle)", q_hashes / reps, t, n);
-        phaseRow("  store.envelope per hash (fetch)", q_fetch / reps, t, n);
-        phaseRow("  parseEnvelope (copy sealed)", q_parse / reps, t, n);
+        phaseRow("  paperSelf + missingCount (queries)", q_setup / reps, t, n);
+        phaseRow("  countable (one pass, tag index + shuffle)", q_hashes / reps, t, n);
+        phaseRow("  EnvelopeReader::fetch per hash (no copy)", q_fetch / reps, t, n);
+        phaseRow("  parseEnvelopeView", q_parse / reps, t, n);
         phaseRow("  sealOpen (crypto_box_seal_open)", q_open / reps, t, n);
-        phaseRow("  decodeBallot + checks + wipe", q_decode / reps, t, n);
+        phaseRow("  BallotReader::decode + checks + wipe", q_decode / reps, t, n);
         phaseRow("  tokens.find + meeting id", q_lookup / reps, t, n);
         phaseRow("  Tally::add", q_tally / reps, t, n);
         phaseRow("  comments + receiptCode", q_receipt / reps, t, n);
         phaseRow("  sort + computeResults + resultsJson", q_finish / reps, t, n);
-        // runCount runs the queries, the fetch of every batch and the final step on the
-        // caller's thread alone; only parse .. receipt is split between the workers.
-        double serial = q_setup + q_hashes + q_fetch + q_finish;
-        double parallel = q_parse + q_open + q_decode + q_lookup + q_tally + q_receipt;
-        std::printf("  serial share (queries, countableHashes, fetch, final step): %.1f %% -> "
+        // runCount runs the queries, the pass over the tag index and the final step on the
+        // caller's thread alone; every worker fetches on its own connection.
+        double serial = q_setup + q_hashes + q_finish;
+        double parallel = q_fetch + q_parse + q_open + q_decode + q_lookup + q_tally + q_receipt;
+        std::printf("  serial share (queries, countable, final step): %.1f %% -> "
                     "Amdahl bound for 2 threads %.2fx\n",
                     100.0 * serial / (serial + parallel),
                     (serial + parallel) / (serial + parallel / 2.0));
