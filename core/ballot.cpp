@@ -192,10 +192,9 @@ std::optional<std::size_t> unpaddedLength(ByteView padded) {
     std::uint64_t found = 0, last_word = 0, last_index = 0;
     const std::size_t words = n / 8, head = n % 8;
     for (std::size_t w = words; w-- > 0;) {
-        const std::uint8_t* q = p + head + 8 * w;
         std::uint64_t x = 0;
-        for (int k = 7; k >= 0; --k)
-            x = (x << 8) | q[k];
+        std::memcpy(&x, p + head + 8 * w, 8);
+        if constexpr (std::endian::native == std::endian::big) x = __builtin_bswap64(x);
         const std::uint64_t nz = 0 - ((x | (0 - x)) >> 63); // all ones if x != 0
         const std::uint64_t take = nz & ~found;
         last_word |= take & x;

@@ -408,6 +408,8 @@ namespace {
 constexpr const char* kFetchEnvelope = "SELECT bytes FROM envelopes WHERE hash = ?";
 } // namespace
 
+const char* const EnvelopeReader::kMapForReading = "PRAGMA mmap_size=2147418112";
+
 Result<EnvelopeReader> EnvelopeReader::onStore(CollectorStore& store) {
     EnvelopeReader r;
     r.db_ = &store.db();
@@ -424,6 +426,7 @@ Result<EnvelopeReader> EnvelopeReader::openOwn(const CollectorStore& store) {
     r.own_ = std::make_unique<Db>(std::move(*db));
     r.db_ = r.own_.get();
     PY_TRY(r.db_->exec("PRAGMA query_only=ON"));
+    PY_TRY(r.db_->exec(kMapForReading));
     auto st = r.db_->prepare(kFetchEnvelope);
     if (!st) return st.error();
     r.stmt_ = std::move(*st);

@@ -125,6 +125,11 @@ class CollectorStore {
 // exactly what that snapshot holds for every hash the count took from it.
 class EnvelopeReader {
   public:
+    // Random reads of the whole file are cheapest memory-mapped (no read() call and no copy per
+    // page): up to SQLite's limit of just under 2 GiB, the rest is read as usual. openOwn sets
+    // it; runCount sets it on the store's connection for the time of the count. The mapped pages
+    // are the operating system's file cache (shown in RSS as RssFile, not RssAnon).
+    static const char* const kMapForReading;
     static Result<EnvelopeReader> onStore(CollectorStore& store);
     static Result<EnvelopeReader> openOwn(const CollectorStore& store);
     EnvelopeReader(EnvelopeReader&& o) noexcept;

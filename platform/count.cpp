@@ -96,11 +96,24 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     // fetch on connections of their own, begun after this snapshot was taken. Envelopes are
     // only ever added and their key is the hash of their bytes (see EnvelopeReader), so those
     // connections return exactly this snapshot's bytes for every hash taken from it.
-    PY_TRY(store.db().exec("BEGIN"));
+    std::int64_t mapped = 0; // the connection's own setting, put back afterwards
+    {
+        auto st = store.db().prepare("PRAGMA mmap_size");
+        if (!st) return st.error();
+        if (st->step()) mapped = st->i64(0);
+    }
+    PY_TRY(store.db().exec(EnvelopeReader::kMapForReading));
     struct EndRead {
         Db& db;
-        ~EndRead() { (void)db.exec("COMMIT"); }
-    } end_read{store.db()};
+        std::int64_t mapped;
+        bool began = false;
+        ~EndRead() {
+            if (began) (void)db.exec("COMMIT");
+            (void)db.exec(("PRAGMA mmap_size=" + std::to_string(mapped)).c_str());
+        }
+    } end_read{store.db(), mapped};
+    PY_TRY(store.db().exec("BEGIN"));
+    end_read.began = true;
     auto paper = store.paperSelf(); // the first read: the snapshot starts here
     if (!paper) return paper.error();
     auto countable = store.countable();
