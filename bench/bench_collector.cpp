@@ -157,6 +157,7 @@ struct WorkDir {
 
 struct Mem {
     long rss_kb = 0, hwm_kb = 0, maxrss_kb = 0;
+    long anon_kb = 0, file_kb = 0; // RssAnon (the process's own memory), RssFile (mapped files)
 };
 
 Mem memNow() {
@@ -166,6 +167,8 @@ Mem memNow() {
     while (std::getline(in, line)) {
         if (line.rfind("VmRSS:", 0) == 0) m.rss_kb = std::atol(line.c_str() + 6);
         if (line.rfind("VmHWM:", 0) == 0) m.hwm_kb = std::atol(line.c_str() + 6);
+        if (line.rfind("RssAnon:", 0) == 0) m.anon_kb = std::atol(line.c_str() + 8);
+        if (line.rfind("RssFile:", 0) == 0) m.file_kb = std::atol(line.c_str() + 8);
     }
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -183,6 +186,32 @@ void resetPeak() {
     std::ofstream f("/proc/self/clear_refs");
     f << "5";
 }
+
+// The kernel keeps no peak of RssAnon: a thread samples it every 20 ms while a variant runs.
+class AnonPeak {
+  public:
+    AnonPeak() : peak_(memNow().anon_kb) {
+        t_ = std::thread([this] {
+            while (!stop_.load()) {
+                long a = memNow().anon_kb;
+                long p = peak_.load();
+                if (a > p) peak_.store(a);
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+    }
+    long finish() {
+        stop_ = true;
+        t_.join();
+        return std::max(peak_.load(), memNow().anon_kb);
+    }
+
+  private:
+    std::atomic<long> peak_;
+    std::atomic<bool> stop_{false};
+    std::thread t_;
+};
+long g_process_anon_peak_kb = 0;
 
 double mb(long kb) {
     return static_cast<double>(kb) / 1024.0;
@@ -323,6 +352,7 @@ struct Variant {
     long growth_kb = 0;     // most it rose above the RSS it started from
     double cpu_ms = 0;      // process CPU time while it ran (all threads)
     double wall_ms = 0;     // wall time of its timed parts
+    long anon_peak_kb = 0;  // highest RssAnon sampled while it ran
     double total() const {
         double s = 0;
         for (double v : ms)
@@ -467,10 +497,14 @@ void trace(const Options& o, const char* what, Clock::time_point a, Clock::time_
 template <class F> double timed(const Options& o, Variant& v, F f, bool account = true) {
     resetPeak();
     const long rss0 = memNow().rss_kb;
+    AnonPeak anon;
     double cpu0 = cpuMs();
     auto t0 = Clock::now();
     f();
     auto t1 = Clock::now();
+    const long anon_peak = anon.finish();
+    v.anon_peak_kb = std::max(v.anon_peak_kb, anon_peak);
+    g_process_anon_peak_kb = std::max(g_process_anon_peak_kb, anon_peak);
     if (account) {
         v.cpu_ms += cpuMs() - cpu0;
         v.wall_ms += msBetween(t0, t1);
@@ -670,13 +704,13 @@ int main(int argc, char** argv) {
     auto rate = [&](double ms) { return static_cast<double>(n) / (ms / 1000.0); };
     std::printf("Import: %zu envelopes, %zu bundles; collector.db %.1f MB; all variants %.1f s\n",
                 n, nbundles, static_cast<double>(db_size) / 1e6, import_wall_s);
-    std::printf("  %-44s %10s %12s %9s %10s %9s %6s\n", "variant (sum over bundles)", "total ms",
-                "envelopes/s", "us/env", "peak RSS", "(growth)", "cores");
+    std::printf("  %-44s %10s %12s %9s %10s %9s %10s %6s\n", "variant (sum over bundles)",
+                "total ms", "envelopes/s", "us/env", "peak RSS", "(growth)", "anon peak", "cores");
     auto importRow = [&](const Variant& v) {
         double t = v.total();
-        std::printf("  %-44s %10.1f %12.0f %9.2f %7.1f MB %6.1f MB %6.2f\n", v.name, t, rate(t),
-                    t * 1000.0 / static_cast<double>(n), mb(v.peak_kb), mb(v.growth_kb),
-                    v.cpu_ms / v.wall_ms);
+        std::printf("  %-44s %10.1f %12.0f %9.2f %7.1f MB %6.1f MB %7.1f MB %6.2f\n", v.name, t,
+                    rate(t), t * 1000.0 / static_cast<double>(n), mb(v.peak_kb), mb(v.growth_kb),
+                    mb(v.anon_peak_kb), v.cpu_ms / v.wall_ms);
     };
     importRow(v_import);
     importRow(v_read);
@@ -745,41 +779,37 @@ int main(int argc, char** argv) {
         using Ns = std::chrono::nanoseconds;
         Ns parse{0}, open{0}, decode{0}, lookup{0}, tally_ns{0}, receipt{0}, fetch{0};
         const Campaign& c = store.campaign();
+        const BallotReader reader(c);
         auto t0 = Clock::now();
-        // runCount reads everything in one read transaction (one snapshot); so does this.
+        // runCount reads everything in one read transaction (one snapshot), with the file
+        // memory-mapped for the time of the count; so does this.
+        check(store.db().exec(EnvelopeReader::kMapForReading), "mmap_size");
         check(store.db().exec("BEGIN"), "BEGIN");
         auto paper = store.paperSelf();
-        auto counts = store.counts();
-        auto conflicts = store.conflicts();
-        if (!paper || !counts || !conflicts) die("phased count: setup queries failed");
+        auto missing = store.missingCount();
+        if (!paper || !missing) die("phased count: setup queries failed");
         auto t1 = Clock::now();
-        auto hashes = store.countableHashes();
-        if (!hashes) die("countableHashes: " + describeError(hashes.error()));
+        auto plan = store.countable();
+        if (!plan) die("countable: " + describeError(plan.error()));
         auto t2 = Clock::now();
         Tally tally(c);
         std::vector<std::string> receipts;
         std::vector<CommentOut> comments;
         Bytes plain;
-        const std::size_t kBatch = 4096;
-        for (std::size_t start = 0; start < hashes->size(); start += kBatch) {
-            std::size_t end = std::min(hashes->size(), start + kBatch);
-            auto f0 = Clock::now();
-            std::vector<HeldEnvelope> batch;
-            batch.reserve(end - start);
-            for (std::size_t i = start; i < end; ++i) {
-                auto e = store.envelope((*hashes)[i]);
-                if (!e) die("envelope: " + describeError(e.error()));
-                batch.push_back(std::move(*e));
-            }
-            fetch += Clock::now() - f0;
-            for (auto& he : batch) {
+        {
+            auto envelopes = EnvelopeReader::onStore(store);
+            if (!envelopes) die("EnvelopeReader: " + describeError(envelopes.error()));
+            for (auto& h : plan->hashes) {
+                auto f0 = Clock::now();
+                auto bytes = envelopes->fetch(h);
+                if (!bytes) die("fetch: " + describeError(bytes.error()));
                 auto a = Clock::now();
-                auto env = parseEnvelope(he.bytes);
+                auto env = parseEnvelopeView(*bytes);
                 if (!env) die("parse: " + describeError(env.error()));
                 auto b = Clock::now();
                 if (!sealOpen(fx.collector_box, env->sealed, plain)) die("sealOpen failed");
                 auto d = Clock::now();
-                auto ballot = decodeBallot(plain, c);
+                auto ballot = reader.decode(plain);
                 wipe(plain);
                 if (!ballot || !equalConstTime(ballot->token_tag, env->token_tag) ||
                     ballot->campaign != env->campaign)
@@ -795,17 +825,19 @@ int main(int argc, char** argv) {
                     if (!ans.comment.empty())
                         comments.push_back({c.subjects[ans.subject].id, ans.comment});
                 ballot->wipe();
-                receipts.push_back(receiptCode(he.hash));
-                auto h = Clock::now();
+                receipts.push_back(receiptCode(h));
+                auto hh = Clock::now();
+                fetch += a - f0;
                 parse += b - a;
                 open += d - b;
                 decode += e - d;
                 lookup += f - e;
                 tally_ns += g - f;
-                receipt += h - g;
+                receipt += hh - g;
             }
         }
         check(store.db().exec("COMMIT"), "COMMIT");
+        check(store.db().exec("PRAGMA mmap_size=0"), "mmap_size");
         auto t3 = Clock::now();
         std::sort(receipts.begin(), receipts.end());
         auto units = computeResults(c, tally, *paper);
@@ -864,14 +896,15 @@ int main(int argc, char** argv) {
 
     std::printf("Count: %zu ballots, %zu repetitions, interleaved; all variants %.1f s\n", n,
                 opt.reps, count_wall_s);
-    std::printf("  %-44s %10s %10s %10s %12s %10s %9s %6s\n", "variant (one whole count)",
-                "median ms", "min ms", "max ms", "ballots/s", "peak RSS", "(growth)", "cores");
+    std::printf("  %-44s %10s %10s %10s %12s %10s %9s %10s %6s\n", "variant (one whole count)",
+                "median ms", "min ms", "max ms", "ballots/s", "peak RSS", "(growth)", "anon peak",
+                "cores");
     auto countRow = [&](const Variant& v) {
         double m = median(v.ms);
-        std::printf("  %-44s %10.1f %10.1f %10.1f %12.0f %7.1f MB %6.1f MB %6.2f\n", v.name, m,
-                    *std::min_element(v.ms.begin(), v.ms.end()),
+        std::printf("  %-44s %10.1f %10.1f %10.1f %12.0f %7.1f MB %6.1f MB %7.1f MB %6.2f\n",
+                    v.name, m, *std::min_element(v.ms.begin(), v.ms.end()),
                     *std::max_element(v.ms.begin(), v.ms.end()), rate(m), mb(v.peak_kb),
-                    mb(v.growth_kb), v.cpu_ms / v.wall_ms);
+                    mb(v.growth_kb), mb(v.anon_peak_kb), v.cpu_ms / v.wall_ms);
     };
     countRow(c1);
     countRow(c2);
@@ -883,21 +916,21 @@ int main(int argc, char** argv) {
         double t = pc.total() / reps;
         std::printf("  %-44s %10s %9s %8s\n", "  phases of the phased count (mean of reps)", "ms",
                     "us/ballot", "share");
-        phaseRow("  paperSelf + counts + conflicts (queries)", q_setup / reps, t, n);
-        phaseRow("  countableHashes (query + shuffle)", q_hashes / reps, t, n);
-        phaseRow("  store.envelope per hash (fetch)", q_fetch / reps, t, n);
-        phaseRow("  parseEnvelope (copy sealed)", q_parse / reps, t, n);
+        phaseRow("  paperSelf + missingCount (queries)", q_setup / reps, t, n);
+        phaseRow("  countable (one pass, tag index + shuffle)", q_hashes / reps, t, n);
+        phaseRow("  EnvelopeReader::fetch per hash (no copy)", q_fetch / reps, t, n);
+        phaseRow("  parseEnvelopeView", q_parse / reps, t, n);
         phaseRow("  sealOpen (crypto_box_seal_open)", q_open / reps, t, n);
-        phaseRow("  decodeBallot + checks + wipe", q_decode / reps, t, n);
+        phaseRow("  BallotReader::decode + checks + wipe", q_decode / reps, t, n);
         phaseRow("  tokens.find + meeting id", q_lookup / reps, t, n);
         phaseRow("  Tally::add", q_tally / reps, t, n);
         phaseRow("  comments + receiptCode", q_receipt / reps, t, n);
         phaseRow("  sort + computeResults + resultsJson", q_finish / reps, t, n);
-        // runCount runs the queries, the fetch of every batch and the final step on the
-        // caller's thread alone; only parse .. receipt is split between the workers.
-        double serial = q_setup + q_hashes + q_fetch + q_finish;
-        double parallel = q_parse + q_open + q_decode + q_lookup + q_tally + q_receipt;
-        std::printf("  serial share (queries, countableHashes, fetch, final step): %.1f %% -> "
+        // runCount runs the queries, the pass over the tag index and the final step on the
+        // caller's thread alone; every worker fetches on its own connection.
+        double serial = q_setup + q_hashes + q_finish;
+        double parallel = q_fetch + q_parse + q_open + q_decode + q_lookup + q_tally + q_receipt;
+        std::printf("  serial share (queries, countable, final step): %.1f %% -> "
                     "Amdahl bound for 2 threads %.2fx\n",
                     100.0 * serial / (serial + parallel),
                     (serial + parallel) / (serial + parallel / 2.0));
@@ -918,6 +951,14 @@ int main(int argc, char** argv) {
                 "during count 2 threads %.2f, bare 2 threads %.2f\n",
                 100.0 * b1.cpu_ms / c1.cpu_ms, c2.cpu_ms / c1.cpu_ms, b2.cpu_ms / b1.cpu_ms,
                 c2.cpu_ms / c2.wall_ms, b2.cpu_ms / b2.wall_ms);
+    {
+        auto us = [&](const Variant& v) {
+            return v.cpu_ms * 1000.0 / static_cast<double>(v.ms.size()) / static_cast<double>(n);
+        };
+        std::printf("CPU time per ballot (mean of reps, all threads): count 1 thread %.1f us, 2 "
+                    "threads %.1f us; bare 1 thread %.1f us, 2 threads %.1f us\n",
+                    us(c1), us(c2), us(b1), us(b2));
+    }
     std::printf("RSS after count %.1f MB\n\n", mb(mem_after_count.rss_kb));
 
     resetPeak();
@@ -931,6 +972,11 @@ int main(int argc, char** argv) {
                 "included, %.1f MB; whole run %.1f s\n",
                 mb(v_import.peak_kb), mb(v_import.growth_kb), mb(c1.peak_kb), mb(c1.growth_kb),
                 mb(c2.peak_kb), mb(c2.growth_kb), mb(g_process_peak_kb), total_s);
+    std::printf("  peak RssAnon (sampled every 20 ms; RSS less mapped files): importBundle %.1f "
+                "MB, runCount 1 thread %.1f MB, 2 threads %.1f MB; highest of any timed variant "
+                "%.1f MB\n",
+                mb(v_import.anon_peak_kb), mb(c1.anon_peak_kb), mb(c2.anon_peak_kb),
+                mb(g_process_anon_peak_kb));
     std::printf("  load average at the end %s\n", loadAverage().c_str());
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace pingyi {
@@ -183,14 +184,65 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size) {
     return out;
 }
 
+std::optional<std::size_t> unpaddedLength(ByteView padded) {
+    const std::size_t n = padded.size();
+    const std::uint8_t* p = padded.data();
+    // Scanned from the end, a word at a time, without branching on the content: the last
+    // non-zero word, then its highest non-zero byte (bytes are assembled little-endian).
+    std::uint64_t found = 0, last_word = 0, last_index = 0;
+    const std::size_t words = n / 8, head = n % 8;
+    for (std::size_t w = words; w-- > 0;) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, p + head + 8 * w, 8);
+        if constexpr (std::endian::native == std::endian::big) x = __builtin_bswap64(x);
+        const std::uint64_t nz = 0 - ((x | (0 - x)) >> 63); // all ones if x != 0
+        const std::uint64_t take = nz & ~found;
+        last_word |= take & x;
+        last_index |= take & (head + 8 * w);
+        found |= nz;
+    }
+    if (head > 0) { // bytes before the first whole word
+        std::uint64_t x = 0;
+        for (std::size_t k = head; k-- > 0;)
+            x = (x << 8) | p[k];
+        const std::uint64_t nz = 0 - ((x | (0 - x)) >> 63);
+        const std::uint64_t take = nz & ~found;
+        last_word |= take & x;
+        found |= nz;
+        // last_index stays 0 for the head: it starts at byte 0.
+    }
+    if (!found) return std::nullopt;
+    const unsigned byte = static_cast<unsigned>(63 - std::countl_zero(last_word)) / 8;
+    if (((last_word >> (8 * byte)) & 0xFF) != 0x80) return std::nullopt;
+    return static_cast<std::size_t>(last_index) + byte;
+}
+
+BallotReader::BallotReader(const Campaign& c) : c_(&c), padded_(ballotPaddedSize(c)) {
+    for (auto& m : c.meetings())
+        meetings_.push_back({m.id(), m, c.subjectsOf(m.unit)});
+    questionnaire_.reserve(c.subjects.size());
+    for (auto& s : c.subjects)
+        questionnaire_.push_back(c.questionnaire(s.questionnaire));
+}
+
+const MeetingRef* BallotReader::meeting(std::string_view id) const {
+    for (auto& m : meetings_)
+        if (m.id == id) return &m.ref;
+    return nullptr;
+}
+
 Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
-    std::size_t unpadded = 0;
-    // The size must be checked here: sodium_unpad with blocksize = the whole buffer finds the
+    return BallotReader(c).decode(padded);
+}
+
+Result<Ballot> BallotReader::decode(ByteView padded) const {
+    const Campaign& c = *c_;
+    // The size must be checked here: unpadding with blocksize = the whole buffer finds the
     // marker in any truncation or zero-extension of the padding.
-    if (padded.size() != ballotPaddedSize(c) ||
-        sodium_unpad(&unpadded, padded.data(), padded.size(), padded.size()) != 0)
+    std::optional<std::size_t> unpadded;
+    if (padded.size() != padded_ || !(unpadded = unpaddedLength(padded)))
         return Error::make(ErrorKind::Invalid, "ballot.bad_padding");
-    Reader r(padded.first(unpadded));
+    Reader r(padded.first(*unpadded));
     std::uint8_t magic[4];
     std::uint16_t version = 0, n = 0;
     Ballot b;
@@ -206,9 +258,14 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
     r.str16(b.meeting);
     r.u16(n);
     if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
-    auto meeting = c.meeting(b.meeting);
+    const Meeting* meeting = nullptr;
+    for (auto& m : meetings_)
+        if (m.id == b.meeting) {
+            meeting = &m;
+            break;
+        }
     if (!meeting) return Error::make(ErrorKind::Invalid, "ballot.bad_meeting", {b.meeting});
-    auto subjects = c.subjectsOf(meeting->unit);
+    const std::vector<std::size_t>& subjects = meeting->subjects;
     if (n != subjects.size()) return Error::make(ErrorKind::Invalid, "ballot.bad_subjects");
     std::size_t total_chars = 0;
     for (std::uint16_t i = 0; i < n; ++i) {
@@ -218,7 +275,7 @@ Result<Ballot> decodeBallot(ByteView padded, const Campaign& c) {
         r.u8(items);
         if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
         if (a.subject != subjects[i]) return Error::make(ErrorKind::Invalid, "ballot.bad_subjects");
-        const Questionnaire* q = c.questionnaire(c.subjects[a.subject].questionnaire);
+        const Questionnaire* q = questionnaire_[a.subject];
         if (items != q->items.size()) return Error::make(ErrorKind::Invalid, "ballot.bad_items");
         a.levels.resize(items);
         for (auto& l : a.levels) {

@@ -58,4 +58,33 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size);
 // Unpads and decodes; checks structure against the campaign (indices, levels, meeting).
 Result<Ballot> decodeBallot(ByteView padded, const Campaign& c);
 
+// decodeBallot() for many ballots of one campaign: what it needs of the campaign (padded size,
+// meetings, subjects of each unit, questionnaire of each subject) is worked out once. Same
+// results and errors as decodeBallot(); the campaign must outlive the reader.
+class BallotReader {
+  public:
+    explicit BallotReader(const Campaign& c);
+    Result<Ballot> decode(ByteView padded) const;
+    std::size_t paddedSize() const { return padded_; }
+    const Campaign& campaign() const { return *c_; }
+    // The meeting a decoded ballot names (decode() accepted it), or null.
+    const MeetingRef* meeting(std::string_view id) const;
+
+  private:
+    struct Meeting {
+        std::string id;
+        MeetingRef ref;
+        std::vector<std::size_t> subjects;
+    };
+    const Campaign* c_;
+    std::size_t padded_;
+    std::vector<Meeting> meetings_;
+    std::vector<const Questionnaire*> questionnaire_; // per subject
+};
+
+// The length sodium_pad() padded to `padded.size()` bytes: the index of the last non-zero byte,
+// which must be 0x80. The same answer as sodium_unpad(.., padded.size(), padded.size()), found a
+// word at a time and in time independent of the content.
+std::optional<std::size_t> unpaddedLength(ByteView padded);
+
 } // namespace pingyi

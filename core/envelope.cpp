@@ -48,21 +48,31 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
     return out;
 }
 
-Result<Envelope> parseEnvelope(ByteView bytes) {
+Result<EnvelopeView> parseEnvelopeView(ByteView bytes) {
     Reader r(bytes);
-    Envelope e;
+    EnvelopeView e;
     PY_TRY(readHeader(r, kEnvelopeMagic, "@thing.envelope"));
-    ByteView sealed;
     r.fixed(e.campaign);
     r.fixed(e.device);
     r.fixed(e.token_tag);
-    r.blob32(sealed, kMaxEnvelopeBytes);
+    r.blob32(e.sealed, kMaxEnvelopeBytes);
     r.fixed(e.signature);
     if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.envelope"});
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "format.trailing", {"@thing.envelope"});
-    if (sealed.size() <= kSealOverhead)
+    if (e.sealed.size() <= kSealOverhead)
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.envelope"});
-    e.sealed.assign(sealed.begin(), sealed.end());
+    return e;
+}
+
+Result<Envelope> parseEnvelope(ByteView bytes) {
+    auto v = parseEnvelopeView(bytes);
+    if (!v) return v.error();
+    Envelope e;
+    e.campaign = v->campaign;
+    e.device = v->device;
+    e.token_tag = v->token_tag;
+    e.sealed.assign(v->sealed.begin(), v->sealed.end());
+    e.signature = v->signature;
     return e;
 }
 
@@ -74,22 +84,37 @@ Result<Envelope> verifyEnvelope(ByteView bytes) {
     return e;
 }
 
+namespace {
+Result<Ballot> checkOpened(Result<Ballot> b, const Hash32& token_tag, const Hash32& campaign) {
+    if (!b) return b;
+    if (!equalConstTime(b->token_tag, token_tag)) {
+        b->wipe();
+        return Error::make(ErrorKind::Forged, "envelope.tag_mismatch");
+    }
+    if (b->campaign != campaign) {
+        b->wipe();
+        return Error::make(ErrorKind::Forged, "envelope.campaign_mismatch");
+    }
+    return b;
+}
+} // namespace
+
 Result<Ballot> openEnvelope(const Envelope& env, const BoxKeyPair& collector, const Campaign& c) {
     Bytes plain;
     if (!sealOpen(collector, env.sealed, plain))
         return Error::make(ErrorKind::Forged, "envelope.cannot_open");
     auto b = decodeBallot(plain, c);
     wipe(plain);
-    if (!b) return b;
-    if (!equalConstTime(b->token_tag, env.token_tag)) {
-        b->wipe();
-        return Error::make(ErrorKind::Forged, "envelope.tag_mismatch");
-    }
-    if (b->campaign != env.campaign) {
-        b->wipe();
-        return Error::make(ErrorKind::Forged, "envelope.campaign_mismatch");
-    }
-    return b;
+    return checkOpened(std::move(b), env.token_tag, env.campaign);
+}
+
+Result<Ballot> openEnvelope(const EnvelopeView& env, const BoxKeyPair& collector,
+                            const BallotReader& reader, Bytes& plain) {
+    if (!sealOpen(collector, env.sealed, plain))
+        return Error::make(ErrorKind::Forged, "envelope.cannot_open");
+    auto b = reader.decode(plain);
+    wipe(plain);
+    return checkOpened(std::move(b), env.token_tag, env.campaign);
 }
 
 Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const std::string& label,

@@ -32,11 +32,24 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
 
 // Structure only: magic, version, lengths, no trailing bytes.
 Result<Envelope> parseEnvelope(ByteView bytes);
+// parseEnvelope() without copying the sealed ballot: `sealed` points into `bytes`.
+struct EnvelopeView {
+    Hash32 campaign{};
+    PublicKey device{};
+    Hash32 token_tag{};
+    ByteView sealed;
+    Signature signature{};
+};
+Result<EnvelopeView> parseEnvelopeView(ByteView bytes);
 // Structure and the device's signature.
 Result<Envelope> verifyEnvelope(ByteView bytes);
 // Opens the sealed ballot (collector side) and checks it against the campaign and the outer
 // token tag. The returned ballot is plaintext: wipe() it when done.
 Result<Ballot> openEnvelope(const Envelope& env, const BoxKeyPair& collector, const Campaign& c);
+// The same for many envelopes of one campaign: `plain` is a buffer kept by the caller between
+// calls (no allocation once it has the padded size); it is wiped before returning.
+Result<Ballot> openEnvelope(const EnvelopeView& env, const BoxKeyPair& collector,
+                            const BallotReader& reader, Bytes& plain);
 
 struct DeviceCertificate {
     Hash32 campaign{};

@@ -79,21 +79,47 @@ std::optional<Fraction> addFractions(const Fraction& a, const Fraction& b) {
     return reduce(Fraction{x + y, den});
 }
 
-Tally::Tally(const Campaign& c) : c_(&c) {}
+Tally::Tally(const Campaign& c) : c_(&c) {
+    for (auto& m : c.meetings()) {
+        std::size_t gi = 0;
+        while (gi < c.groups.size() && c.groups[gi].id != m.group)
+            ++gi;
+        meetings_.push_back({m.id(), m.group, gi});
+    }
+    questionnaire_.reserve(c.subjects.size());
+    for (auto& s : c.subjects)
+        questionnaire_.push_back(c.questionnaire(s.questionnaire));
+}
 
 void Tally::add(const Ballot& b, const std::string& category) {
-    auto meeting = c_->meeting(b.meeting);
+    const MeetingGroup* meeting = nullptr;
+    for (auto& m : meetings_)
+        if (m.id == b.meeting) {
+            meeting = &m;
+            break;
+        }
     if (!meeting) return; // decodeBallot() guarantees a known meeting
     ++ballots_;
     ++composition_[{b.meeting, category}];
     const std::string& group = meeting->group;
+    auto& slots = item_slots_.slots;
+    if (slots.empty()) slots.resize(c_->subjects.size() * (c_->groups.size() + 1));
     for (auto& a : b.answers) {
-        const Questionnaire* q = c_->questionnaire(c_->subjects[a.subject].questionnaire);
+        const Questionnaire* q = questionnaire_[a.subject];
+        std::vector<ItemAcc*>& items =
+            slots[a.subject * (c_->groups.size() + 1) + meeting->group_index];
+        if (items.size() < a.levels.size()) {
+            items.resize(a.levels.size());
+            for (std::size_t i = 0; i < a.levels.size(); ++i) {
+                ItemAcc& ia = items_[{a.subject, group, i}];
+                if (ia.levels.empty()) ia.levels.assign(c_->scale.levels.size(), 0);
+                items[i] = &ia;
+            }
+        }
         std::uint64_t num = 0;
         std::uint32_t den = 0;
         for (std::size_t i = 0; i < a.levels.size(); ++i) {
-            ItemAcc& ia = items_[{a.subject, group, i}];
-            if (ia.levels.empty()) ia.levels.assign(c_->scale.levels.size(), 0);
+            ItemAcc& ia = *items[i];
             if (a.levels[i] == kUnknownLevel) {
                 ++ia.unknown;
                 continue;

@@ -67,6 +67,27 @@ class Tally {
 
   private:
     const Campaign* c_;
+    // Worked out once from the campaign: each meeting's id, group and group index, and each
+    // subject's questionnaire.
+    struct MeetingGroup {
+        std::string id, group;
+        std::size_t group_index = 0;
+    };
+    std::vector<MeetingGroup> meetings_;
+    std::vector<const Questionnaire*> questionnaire_;
+    // Pointers into items_ for each (subject, group index), made on first use. Nodes of a
+    // std::map never move, not even when the map is moved; a copy starts without pointers.
+    struct ItemSlots {
+        std::vector<std::vector<ItemAcc*>> slots;
+        ItemSlots() = default;
+        ItemSlots(const ItemSlots&) {}
+        ItemSlots& operator=(const ItemSlots&) {
+            slots.clear();
+            return *this;
+        }
+        ItemSlots(ItemSlots&&) noexcept = default;
+        ItemSlots& operator=(ItemSlots&&) noexcept = default;
+    } item_slots_;
     std::map<std::tuple<std::size_t, std::string, std::string>, ScoreAcc> scores_;
     std::map<std::tuple<std::size_t, std::string, std::size_t>, ItemAcc> items_;
     std::map<std::pair<std::string, std::string>, std::uint64_t> composition_;

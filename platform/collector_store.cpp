@@ -3,6 +3,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace pingyi {
 
@@ -194,10 +195,23 @@ Result<CollectorCounts> CollectorStore::counts() const {
              "> 1) t "
              "WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.tag = t.tag AND d.covered = t.n)",
              c.conflicts_open));
-    PY_TRY(q("SELECT count(*) FROM ledger_hashes l WHERE NOT EXISTS "
-             "(SELECT 1 FROM envelopes e WHERE e.hash = l.hash)",
-             c.missing));
+    auto missing = missingCount();
+    if (!missing) return missing.error();
+    c.missing = *missing;
     return c;
+}
+
+// A hash names its device: the device key is inside the signed bytes it hashes, and the import
+// stores an envelope only under the device that signed it. So "held" can be asked of the compact
+// (device, hash) index, in the order of ledger_hashes' own key, instead of the envelope rows.
+Result<std::int64_t> CollectorStore::missingCount() const {
+    auto st = db_->prepare("SELECT count(*) FROM ledger_hashes l WHERE NOT EXISTS "
+                           "(SELECT 1 FROM envelopes e INDEXED BY envelopes_device "
+                           "WHERE e.device = l.device AND e.hash = l.hash)");
+    if (!st) return st.error();
+    std::int64_t n = st->step() ? st->i64(0) : 0;
+    if (st->error()) return *st->error();
+    return n;
 }
 
 Result<std::vector<DeviceInfo>> CollectorStore::devices() const {
@@ -219,7 +233,8 @@ Result<std::vector<DeviceInfo>> CollectorStore::devices() const {
     }
     if (st->error()) return *st->error();
     auto miss = db_->prepare("SELECT l.hash FROM ledger_hashes l WHERE l.device = ? AND NOT EXISTS "
-                             "(SELECT 1 FROM envelopes e WHERE e.hash = l.hash) ORDER BY l.hash");
+                             "(SELECT 1 FROM envelopes e INDEXED BY envelopes_device "
+                             "WHERE e.device = l.device AND e.hash = l.hash) ORDER BY l.hash");
     if (!miss) return miss.error();
     for (auto& d : out) {
         (void)miss->reset();
@@ -295,21 +310,71 @@ Status CollectorStore::resolveConflict(const Hash32& tag, std::optional<Hash32> 
 }
 
 Result<std::vector<Hash32>> CollectorStore::countableHashes() const {
-    auto st = db_->prepare(
-        "SELECT e.hash FROM envelopes e WHERE "
-        " (SELECT count(*) FROM envelopes x WHERE x.tag = e.tag) = 1 "
-        " OR e.hash = (SELECT d.chosen FROM decisions d WHERE d.tag = e.tag AND d.covered = "
-        "(SELECT count(*) FROM envelopes y WHERE y.tag = e.tag))");
+    auto c = countable();
+    if (!c) return c.error();
+    return std::move(c->hashes);
+}
+
+Result<Countable> CollectorStore::countable() const {
+    // Decisions are few (one per token used twice); the envelopes are read once, as (tag, hash)
+    // pairs from the tag index, grouped by tag.
+    struct Decision {
+        std::int64_t covered = 0;
+        std::optional<Hash32> chosen;
+    };
+    std::map<Hash32, Decision> decisions;
+    {
+        auto st = db_->prepare("SELECT tag, chosen, covered FROM decisions");
+        if (!st) return st.error();
+        while (st->step()) {
+            Hash32 tag{}, ch{};
+            if (!toFixed(st->blobView(0), tag))
+                return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "decisions"});
+            Decision d;
+            d.covered = st->i64(2);
+            if (toFixed(st->blobView(1), ch)) d.chosen = ch;
+            decisions[tag] = d;
+        }
+        if (st->error()) return *st->error();
+    }
+    auto st = db_->prepare("SELECT tag, hash FROM envelopes INDEXED BY envelopes_tag ORDER BY tag");
     if (!st) return st.error();
-    std::vector<Hash32> out;
+    Countable out;
+    Hash32 tag{};
+    std::vector<Hash32> group;
+    auto close = [&] {
+        if (group.size() == 1) {
+            out.hashes.push_back(group[0]);
+        } else if (group.size() > 1) {
+            // A token used twice counts only as decided for all its envelopes held now.
+            ++out.conflicts;
+            auto d = decisions.find(tag);
+            bool decided = d != decisions.end() &&
+                           d->second.covered == static_cast<std::int64_t>(group.size());
+            if (!decided) ++out.conflicts_open;
+            bool chosen = decided && d->second.chosen;
+            out.conflict_envelopes_excluded +=
+                static_cast<std::int64_t>(group.size()) - (chosen ? 1 : 0);
+            if (chosen && std::find(group.begin(), group.end(), *d->second.chosen) != group.end())
+                out.hashes.push_back(*d->second.chosen);
+        }
+        group.clear();
+    };
     while (st->step()) {
-        Hash32 h{};
-        if (toFixed(st->blobView(0), h)) out.push_back(h);
+        Hash32 t{}, h{};
+        if (!toFixed(st->blobView(0), t) || !toFixed(st->blobView(1), h))
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "envelopes"});
+        if (t != tag) close();
+        tag = t;
+        group.push_back(h);
+        ++out.envelopes;
     }
     if (st->error()) return *st->error();
+    close();
     // Fisher-Yates with the OS random source: the count's order says nothing of storage order.
-    for (std::size_t i = out.size(); i > 1; --i)
-        std::swap(out[i - 1], out[randomBelow(static_cast<std::uint32_t>(i))]);
+    auto& v = out.hashes;
+    for (std::size_t i = v.size(); i > 1; --i)
+        std::swap(v[i - 1], v[randomBelow(static_cast<std::uint32_t>(i))]);
     return out;
 }
 
@@ -326,19 +391,92 @@ Result<std::vector<Hash32>> CollectorStore::heldTags() const {
 }
 
 Result<HeldEnvelope> CollectorStore::envelope(const Hash32& hash) const {
-    auto st = db_->prepare("SELECT tag, bytes FROM envelopes WHERE hash = ?");
-    if (!st) return st.error();
-    st->bind(1, hash);
-    if (!st->step()) {
-        if (st->error()) return *st->error();
+    if (!envelope_stmt_) {
+        auto st = db_->prepare("SELECT tag, bytes FROM envelopes WHERE hash = ?");
+        if (!st) return st.error();
+        envelope_stmt_ = std::make_unique<Stmt>(std::move(*st));
+    }
+    Stmt& st = *envelope_stmt_;
+    (void)st.reset();
+    st.bind(1, hash);
+    if (!st.step()) {
+        auto err = st.error();
+        (void)st.reset();
+        if (err) return *err;
         return Error::make(ErrorKind::NotFound, "collector.no_envelope");
     }
     HeldEnvelope e;
     e.hash = hash;
-    if (!toFixed(st->blobView(0), e.tag))
+    if (!toFixed(st.blobView(0), e.tag)) {
+        (void)st.reset();
         return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "tag"});
-    e.bytes = st->blob(1);
+    }
+    e.bytes = st.blob(1);
+    (void)st.reset(); // ends the statement: no read is left open between calls
     return e;
+}
+
+namespace {
+constexpr const char* kFetchEnvelope = "SELECT bytes FROM envelopes WHERE hash = ?";
+} // namespace
+
+const char* const EnvelopeReader::kMapForReading = "PRAGMA mmap_size=2147418112";
+
+Result<EnvelopeReader> EnvelopeReader::onStore(CollectorStore& store) {
+    EnvelopeReader r;
+    r.db_ = &store.db();
+    auto st = r.db_->prepare(kFetchEnvelope);
+    if (!st) return st.error();
+    r.stmt_ = std::move(*st);
+    return r;
+}
+
+Result<EnvelopeReader> EnvelopeReader::openOwn(const CollectorStore& store) {
+    auto db = Db::open(store.file().string(), false);
+    if (!db) return db.error();
+    EnvelopeReader r;
+    r.own_ = std::make_unique<Db>(std::move(*db));
+    r.db_ = r.own_.get();
+    PY_TRY(r.db_->exec("PRAGMA query_only=ON"));
+    PY_TRY(r.db_->exec(kMapForReading));
+    auto st = r.db_->prepare(kFetchEnvelope);
+    if (!st) return st.error();
+    r.stmt_ = std::move(*st);
+    return r;
+}
+
+EnvelopeReader::EnvelopeReader(EnvelopeReader&& o) noexcept
+    : own_(std::move(o.own_)), db_(o.db_), stmt_(std::move(o.stmt_)), in_tx_(o.in_tx_) {
+    o.db_ = nullptr;
+    o.in_tx_ = false;
+}
+
+EnvelopeReader::~EnvelopeReader() {
+    end();
+}
+
+Status EnvelopeReader::begin() {
+    if (!own_ || in_tx_) return {};
+    PY_TRY(db_->exec("BEGIN"));
+    in_tx_ = true;
+    // BEGIN defers the snapshot to the first read: take it now.
+    return db_->exec("SELECT count(*) FROM meta");
+}
+
+void EnvelopeReader::end() {
+    (void)stmt_.reset();
+    if (in_tx_ && db_) (void)db_->exec("COMMIT");
+    in_tx_ = false;
+}
+
+Result<ByteView> EnvelopeReader::fetch(const Hash32& hash) {
+    (void)stmt_.reset();
+    stmt_.bind(1, hash);
+    if (!stmt_.step()) {
+        if (stmt_.error()) return *stmt_.error();
+        return Error::make(ErrorKind::NotFound, "collector.no_envelope");
+    }
+    return stmt_.blobView(0);
 }
 
 Status CollectorStore::setPaperSelf(const std::vector<PaperSelf>& rows) {

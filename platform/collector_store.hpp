@@ -41,6 +41,15 @@ struct CollectorCounts {
     std::int64_t envelopes = 0, devices = 0, conflicts = 0, conflicts_open = 0, missing = 0;
 };
 
+// What the count opens, read in one pass over the (tag, hash) index.
+struct Countable {
+    std::vector<Hash32> hashes;      // each tag once (conflicts only when decided), shuffled
+    std::int64_t envelopes = 0;      // every envelope held
+    std::int64_t conflicts = 0;      // tags held more than once
+    std::int64_t conflicts_open = 0; // of those, with no decision covering them all
+    std::int64_t conflict_envelopes_excluded = 0; // envelopes of conflicts not counted
+};
+
 // Outcome of storing the envelopes of one verified bundle.
 struct StoreOutcome {
     std::size_t added = 0, already = 0;
@@ -80,6 +89,10 @@ class CollectorStore {
 
     // The envelopes the count opens: each tag once (conflicts only when decided), shuffled.
     Result<std::vector<Hash32>> countableHashes() const;
+    // The same with the conflict figures the count reports, from the same single pass.
+    Result<Countable> countable() const;
+    // Envelopes named by some device's ledger and not held (CollectorCounts::missing).
+    Result<std::int64_t> missingCount() const;
     Result<HeldEnvelope> envelope(const Hash32& hash) const;
     // The token tags of the envelopes held, each once (a token used twice appears once).
     Result<std::vector<Hash32>> heldTags() const;
@@ -91,15 +104,51 @@ class CollectorStore {
     Result<std::optional<std::string>> result(std::string_view key) const;
 
     Db& db() { return *db_; }
+    fs::path file() const { return dir_ / kFileName; }
 
   private:
     CollectorStore() = default;
     Status loadIndex();
     fs::path dir_;
     std::unique_ptr<Db> db_;
+    mutable std::unique_ptr<Stmt> envelope_stmt_; // prepared once, for envelope()
     std::shared_ptr<Package> package_;
     TokenIndex tokens_;
     std::int64_t additions_loaded_ = 0;
+};
+
+// Fetches envelope bytes by hash on one connection with one prepared statement, without copying
+// (one per count worker). Either on the store's own connection, or on a connection of its own
+// (openOwn) whose read transaction runs from begin() to end() or destruction.
+//
+// Envelope rows are only ever inserted (INSERT OR IGNORE), never updated or deleted, and a row's
+// key is the hash of its bytes: a snapshot taken later than another holds every envelope of the
+// earlier one with the same bytes. A reader begun after the count's snapshot therefore returns
+// exactly what that snapshot holds for every hash the count took from it.
+class EnvelopeReader {
+  public:
+    // Random reads of the whole file are cheapest memory-mapped (no read() call and no copy per
+    // page): up to SQLite's limit of just under 2 GiB, the rest is read as usual. openOwn sets
+    // it; runCount sets it on the store's connection for the time of the count. The mapped pages
+    // are the operating system's file cache (shown in RSS as RssFile, not RssAnon).
+    static const char* const kMapForReading;
+    static Result<EnvelopeReader> onStore(CollectorStore& store);
+    static Result<EnvelopeReader> openOwn(const CollectorStore& store);
+    EnvelopeReader(EnvelopeReader&& o) noexcept;
+    EnvelopeReader& operator=(EnvelopeReader&&) = delete;
+    ~EnvelopeReader();
+    // Starts the read transaction of an own connection (and takes its snapshot).
+    Status begin();
+    void end();
+    // The stored bytes; valid until the next fetch. NotFound: collector.no_envelope.
+    Result<ByteView> fetch(const Hash32& hash);
+
+  private:
+    EnvelopeReader() = default;
+    std::unique_ptr<Db> own_;
+    Db* db_ = nullptr;
+    Stmt stmt_;
+    bool in_tx_ = false;
 };
 
 } // namespace pingyi

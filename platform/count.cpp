@@ -3,50 +3,86 @@
 #include "core/token.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 namespace pingyi {
 
 namespace {
+// The place of a token names the meeting "unit/group" (compared without building the string).
+bool sameMeeting(const MeetingRef& m, std::string_view id) {
+    return id.size() == m.unit.size() + 1 + m.group.size() && id.starts_with(m.unit) &&
+           id[m.unit.size()] == '/' && id.ends_with(m.group);
+}
+
 struct Worker {
     explicit Worker(const Campaign& c) : tally(c) {}
     Tally tally;
     std::vector<CommentOut> comments;
     std::vector<std::string> receipts, invalid;
     std::map<std::string, std::uint64_t> reasons;
+    std::optional<Error> error;
+    Bytes plain; // the opened ballot, reused and wiped after every envelope
 
-    void run(const std::vector<HeldEnvelope>& batch, std::size_t begin, std::size_t step,
-             const BoxKeyPair& key, const Campaign& c, const TokenIndex& tokens) {
-        for (std::size_t i = begin; i < batch.size(); i += step) {
-            const HeldEnvelope& he = batch[i];
-            auto fail = [&](const std::string& why) {
-                ++reasons[why];
-                invalid.push_back(receiptCode(he.hash));
-            };
-            auto env = parseEnvelope(he.bytes);
-            if (!env) {
-                fail(env.error().id);
-                continue;
-            }
-            auto ballot = openEnvelope(*env, key, c);
-            if (!ballot) {
-                fail(ballot.error().id);
-                continue;
-            }
-            const TokenPlace* place = tokens.find(ballot->token_tag);
-            if (!place || place->meeting.id() != ballot->meeting) {
-                ballot->wipe();
-                fail("count.wrong_meeting");
-                continue;
-            }
-            tally.add(*ballot, place->category);
-            for (auto& a : ballot->answers)
-                if (!a.comment.empty()) comments.push_back({c.subjects[a.subject].id, a.comment});
+    void count(const Hash32& hash, ByteView bytes, const BoxKeyPair& key,
+               const BallotReader& reader, const TokenIndex& tokens) {
+        auto fail = [&](const std::string& why) {
+            ++reasons[why];
+            invalid.push_back(receiptCode(hash));
+        };
+        auto env = parseEnvelopeView(bytes);
+        if (!env) return fail(env.error().id);
+        auto ballot = openEnvelope(*env, key, reader, plain);
+        if (!ballot) return fail(ballot.error().id);
+        const TokenPlace* place = tokens.find(ballot->token_tag);
+        if (!place || !sameMeeting(place->meeting, ballot->meeting)) {
             ballot->wipe();
-            receipts.push_back(receiptCode(he.hash));
+            return fail("count.wrong_meeting");
         }
+        const Campaign& c = reader.campaign();
+        tally.add(*ballot, place->category);
+        for (auto& a : ballot->answers)
+            if (!a.comment.empty()) comments.push_back({c.subjects[a.subject].id, a.comment});
+        ballot->wipe();
+        receipts.push_back(receiptCode(hash));
     }
 };
+
+// Workers take the shuffled hashes in small chunks, in list order, until none are left.
+struct Queue {
+    const std::vector<Hash32>& hashes;
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
+    std::atomic<bool> stop{false};
+};
+constexpr std::size_t kChunk = 32;
+constexpr std::size_t kProgressEvery = 4096;
+
+void work(Worker& w, EnvelopeReader& envelopes, Queue& q, const BoxKeyPair& key,
+          const BallotReader& reader, const TokenIndex& tokens,
+          const std::function<void(std::size_t, std::size_t)>* progress) {
+    const std::size_t total = q.hashes.size();
+    std::size_t reported = 0;
+    while (!q.stop.load(std::memory_order_relaxed)) {
+        std::size_t begin = q.next.fetch_add(kChunk, std::memory_order_relaxed);
+        if (begin >= total) break;
+        std::size_t end = std::min(total, begin + kChunk);
+        for (std::size_t i = begin; i < end; ++i) {
+            auto bytes = envelopes.fetch(q.hashes[i]);
+            if (!bytes) {
+                w.error = bytes.error();
+                q.stop = true;
+                return;
+            }
+            w.count(q.hashes[i], *bytes, key, reader, tokens);
+        }
+        std::size_t done = q.done.fetch_add(end - begin) + (end - begin);
+        if (progress && done / kProgressEvery > reported / kProgressEvery && done < total) {
+            reported = done;
+            (*progress)(done, total);
+        }
+    }
+}
 } // namespace
 
 Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
@@ -54,46 +90,73 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     const Campaign& c = store.campaign();
     if (key.pk != store.package().body.collector_box)
         return Error::make(ErrorKind::Auth, "count.wrong_key");
-    // One read transaction: a consistent snapshot even while the sync service keeps importing.
-    PY_TRY(store.db().exec("BEGIN"));
+    // One read transaction on the store's connection: everything the count decides (which
+    // envelopes, the accounting, paper scores) comes from this one snapshot, even while the
+    // sync service keeps importing. The first worker fetches on this connection too; the others
+    // fetch on connections of their own, begun after this snapshot was taken. Envelopes are
+    // only ever added and their key is the hash of their bytes (see EnvelopeReader), so those
+    // connections return exactly this snapshot's bytes for every hash taken from it.
+    std::int64_t mapped = 0; // the connection's own setting, put back afterwards
+    {
+        auto st = store.db().prepare("PRAGMA mmap_size");
+        if (!st) return st.error();
+        if (st->step()) mapped = st->i64(0);
+    }
+    PY_TRY(store.db().exec(EnvelopeReader::kMapForReading));
     struct EndRead {
         Db& db;
-        ~EndRead() { (void)db.exec("COMMIT"); }
-    } end_read{store.db()};
-    auto paper = store.paperSelf();
+        std::int64_t mapped;
+        bool began = false;
+        ~EndRead() {
+            if (began) (void)db.exec("COMMIT");
+            (void)db.exec(("PRAGMA mmap_size=" + std::to_string(mapped)).c_str());
+        }
+    } end_read{store.db(), mapped};
+    PY_TRY(store.db().exec("BEGIN"));
+    end_read.began = true;
+    auto paper = store.paperSelf(); // the first read: the snapshot starts here
     if (!paper) return paper.error();
-    auto counts = store.counts();
-    if (!counts) return counts.error();
-    auto conflicts = store.conflicts();
-    if (!conflicts) return conflicts.error();
-    auto hashes = store.countableHashes();
-    if (!hashes) return hashes.error();
+    auto countable = store.countable();
+    if (!countable) return countable.error();
+    auto missing = store.missingCount();
+    if (!missing) return missing.error();
+    const std::vector<Hash32>& hashes = countable->hashes;
 
     unsigned threads = std::max(1u, opts.threads);
+    // No more threads than envelopes (each opens a connection).
+    threads = static_cast<unsigned>(
+        std::min<std::size_t>(threads, std::max<std::size_t>(1, hashes.size())));
+    std::vector<EnvelopeReader> readers;
+    {
+        auto own = EnvelopeReader::onStore(store);
+        if (!own) return own.error();
+        readers.push_back(std::move(*own));
+    }
+    for (unsigned w = 1; w < threads; ++w) {
+        auto r = EnvelopeReader::openOwn(store);
+        if (!r) return r.error();
+        PY_TRY(r->begin());
+        readers.push_back(std::move(*r));
+    }
+    const BallotReader reader(c);
     std::vector<Worker> workers;
     for (unsigned i = 0; i < threads; ++i)
         workers.emplace_back(c);
-    const std::size_t kBatch = 4096;
-    std::size_t done = 0;
-    for (std::size_t start = 0; start < hashes->size(); start += kBatch) {
-        std::size_t end = std::min(hashes->size(), start + kBatch);
-        std::vector<HeldEnvelope> batch;
-        batch.reserve(end - start);
-        for (std::size_t i = start; i < end; ++i) {
-            auto e = store.envelope((*hashes)[i]);
-            if (!e) return e.error();
-            batch.push_back(std::move(*e));
-        }
+    Queue q{hashes};
+    {
         std::vector<std::thread> pool;
         for (unsigned w = 1; w < threads; ++w)
             pool.emplace_back(
-                [&, w] { workers[w].run(batch, w, threads, key, c, store.tokens()); });
-        workers[0].run(batch, 0, threads, key, c, store.tokens());
+                [&, w] { work(workers[w], readers[w], q, key, reader, store.tokens(), nullptr); });
+        work(workers[0], readers[0], q, key, reader, store.tokens(),
+             opts.progress ? &opts.progress : nullptr);
         for (auto& t : pool)
             t.join();
-        done = end;
-        if (opts.progress) opts.progress(done, hashes->size());
     }
+    for (auto& w : workers)
+        if (w.error) return *w.error;
+    if (opts.progress && !hashes.empty()) opts.progress(hashes.size(), hashes.size());
+    readers.clear();
 
     CountOutput out;
     Tally total(c);
@@ -115,15 +178,15 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     if (!units) return units.error();
     out.units = std::move(*units);
     Accounting& a = out.accounting;
-    a.received = static_cast<std::uint64_t>(counts->envelopes);
+    a.received = static_cast<std::uint64_t>(countable->envelopes);
     a.counted = out.receipts.size();
     a.invalid = out.invalid_receipts.size();
-    a.conflicts = static_cast<std::uint64_t>(counts->conflicts);
-    a.conflicts_resolved = static_cast<std::uint64_t>(counts->conflicts - counts->conflicts_open);
-    for (auto& cf : *conflicts)
-        a.conflict_envelopes_excluded +=
-            cf.envelopes.size() - (cf.decision && *cf.decision ? 1 : 0);
-    a.missing = static_cast<std::uint64_t>(counts->missing);
+    a.conflicts = static_cast<std::uint64_t>(countable->conflicts);
+    a.conflicts_resolved =
+        static_cast<std::uint64_t>(countable->conflicts - countable->conflicts_open);
+    a.conflict_envelopes_excluded =
+        static_cast<std::uint64_t>(countable->conflict_envelopes_excluded);
+    a.missing = static_cast<std::uint64_t>(*missing);
     out.results = resultsJson(c, store.package().digest, out.units, total, a, out.receipts);
     return out;
 }

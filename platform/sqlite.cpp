@@ -49,6 +49,7 @@ Status Stmt::run() {
     return {};
 }
 Status Stmt::reset() {
+    if (!s_) return {};
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
     err_.reset();

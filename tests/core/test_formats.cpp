@@ -18,6 +18,7 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstring>
@@ -818,4 +819,48 @@ TEST_CASE("A ballot a tablet could seal but buildBallot never makes is refused w
     for (std::size_t i = 0; i < 3; ++i)
         full.answers[i].comment = std::string(200, 'x');
     CHECK(decodeBallot(encodeBallot(full, kSeedPaddedSize), v.campaign).ok());
+}
+
+TEST_CASE("unpaddedLength gives sodium_unpad's answer for every padding, good or bad") {
+    auto compare = [](const Bytes& buf) {
+        std::size_t expected = 0;
+        bool ok = sodium_unpad(&expected, buf.data(), buf.size(), buf.size()) == 0;
+        auto got = unpaddedLength(buf);
+        CHECK(got.has_value() == ok);
+        if (ok && got) CHECK(*got == expected);
+    };
+    // Every content length and size up to 3 words and a few more, padded the documented way.
+    for (std::size_t size : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 24u, 31u, 256u, 4096u}) {
+        CAPTURE(size);
+        for (std::size_t len = 0; len < size; ++len) {
+            if (size > 64 && len % 37 != 0 && len + 9 < size) continue; // sample the long ones
+            Bytes buf(size);
+            randomBytes(std::span<std::uint8_t>(buf.data(), len));
+            std::size_t padded = 0;
+            REQUIRE(sodium_pad(&padded, buf.data(), len, size, size) == 0);
+            REQUIRE(padded == size);
+            auto got = unpaddedLength(buf);
+            REQUIRE(got.has_value());
+            CHECK(*got == len);
+            compare(buf);
+            // Damaged paddings: the marker changed, a stray byte after it, no marker at all.
+            Bytes bad = buf;
+            bad[len] = 0x81;
+            compare(bad);
+            if (len + 1 < size) {
+                bad = buf;
+                bad[size - 1] = 0x01;
+                compare(bad);
+                bad[size - 1] = 0x80; // a later marker: longer content, still a valid padding
+                compare(bad);
+            }
+            bad = buf;
+            std::fill(bad.begin() + static_cast<std::ptrdiff_t>(len), bad.end(), 0);
+            compare(bad);
+        }
+        compare(Bytes(size, 0));
+        compare(Bytes(size, 0x80));
+        compare(Bytes(size, 0xFF));
+    }
+    compare(Bytes{});
 }

@@ -13,7 +13,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <set>
+#include <thread>
 
 using namespace pingyi;
 using namespace pingyi::test;
@@ -765,6 +768,15 @@ TEST_CASE("A token used on two tablets is a conflict: neither counts until staff
         auto hashes = col.store->countableHashes();
         REQUIRE(hashes.ok());
         CHECK(sorted(*hashes) == sorted(counted));
+        // The single pass the count uses agrees with the store's own queries.
+        auto plan = col.store->countable();
+        REQUIRE(plan.ok());
+        CollectorCounts now = col.counts();
+        CHECK(sorted(plan->hashes) == sorted(counted));
+        CHECK(plan->envelopes == now.envelopes);
+        CHECK(plan->conflicts == now.conflicts);
+        CHECK(plan->conflicts_open == now.conflicts_open);
+        CHECK(plan->conflict_envelopes_excluded == static_cast<std::int64_t>(4 - counted.size()));
         return out;
     };
 
@@ -1223,4 +1235,208 @@ TEST_CASE("A decided conflict reopens when another envelope with the same token 
     CHECK_FALSE((*again)[0].decision.has_value());
     countable = col.store->countableHashes();
     CHECK(std::find(countable->begin(), countable->end(), ha) == countable->end());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. The count on several threads and under concurrent imports
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// An enrolled device sealing by hand (no tablet store, no fsync): many ballots quickly.
+struct HandDevice {
+    const Fixture* fx;
+    SignKeyPair key = signKeyPair();
+    Bytes cert;
+    std::vector<StoredEnvelope> envs;
+
+    HandDevice(const Fixture& f, const std::string& label)
+        : fx(&f), cert(encodeCertificate(f.package.digest, key.pk, label, f.keys.organiser.sk)) {}
+
+    Hash32 seal(const TokenPlace& place, const Token& token,
+                const std::optional<std::string>& level, const std::string& comment = "") {
+        Answers answers = uniformAnswers(fx->campaign, place.meeting.unit, level);
+        if (!comment.empty())
+            answers.comments[fx->campaign.subjects[fx->campaign.subjectsOf(place.meeting.unit)[0]]
+                                 .id] = comment;
+        auto b = buildBallot(fx->campaign, fx->package.digest, place.meeting,
+                             tokenTag(fx->campaign.id, token), answers);
+        REQUIRE(b.ok());
+        SealedEnvelope s = sealEnvelope(*b, ballotPaddedSize(fx->campaign),
+                                        fx->keys.collector_box.pk, key.pk, key.sk);
+        b->wipe();
+        envs.push_back({s.hash, std::move(s.bytes)});
+        return envs.back().hash;
+    }
+    std::vector<std::string> codes() const {
+        std::vector<Hash32> hs;
+        for (auto& e : envs)
+            hs.push_back(e.hash);
+        return codesOf(hs);
+    }
+    // A bundle of every envelope, with a ledger naming exactly them.
+    Bytes bundle() const {
+        std::vector<StoredEnvelope> sorted_envs = envs;
+        std::sort(sorted_envs.begin(), sorted_envs.end(),
+                  [](const StoredEnvelope& a, const StoredEnvelope& b) { return a.hash < b.hash; });
+        std::vector<Hash32> hs;
+        for (auto& e : sorted_envs)
+            hs.push_back(e.hash);
+        Bytes ledger = encodeLedger(fx->package.digest, key.pk, hs, key.sk);
+        return encodeBundle(fx->package.digest, cert, ledger, sorted_envs, key.sk);
+    }
+};
+
+std::vector<std::pair<std::string, std::string>> commentsOf(const CountOutput& out) {
+    std::vector<std::pair<std::string, std::string>> v;
+    for (auto& c : out.comments)
+        v.push_back({c.subject, c.text});
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+std::uint64_t compositionTotal(const nlohmann::json& results) {
+    std::uint64_t n = 0;
+    for (auto& u : results["units"])
+        for (auto& m : u["composition"])
+            n += m["total"].get<std::uint64_t>();
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("The count gives the same results, receipts, invalid ballots and comments on one, two "
+          "and three threads") {
+    Fixture fx(6);
+    TempDir tmp;
+    HandDevice d1(fx, "平板 01"), d2(fx, "平板 02");
+    const char* levels[] = {"A", "B", "C", "D"};
+    std::vector<std::pair<std::string, std::string>> expected_comments;
+    std::size_t k = 0;
+    for (auto& [place, token] : fx.tokens) {
+        HandDevice& d = k % 2 ? d2 : d1;
+        std::optional<std::string> level;
+        if (k % 7 != 0) level = levels[k % 4];
+        std::string comment = k % 5 == 0 ? "第" + std::to_string(k) + "条意见" : "";
+        d.seal(place, token, level, comment);
+        if (!comment.empty() && k != 2 && k != 0)
+            expected_comments.push_back(
+                {fx.campaign.subjects[fx.campaign.subjectsOf(place.meeting.unit)[0]].id, comment});
+        ++k;
+    }
+    REQUIRE(k > 100); // enough for every thread to take chunks of the list
+    // d1's envelope of token 0 is used again on d2: a conflict, left open (neither counts).
+    Hash32 twice = d2.seal(fx.tokens[0].first, fx.tokens[0].second, "A", "重复的票");
+    Hash32 first_of_token0 = d1.envs[0].hash;
+    // d1's second envelope (token 2) does not open: set aside as invalid.
+    d1.envs[1] = unopenable(d1.envs[1], d1.key);
+    Hash32 broken = d1.envs[1].hash;
+
+    Collector col(fx, tmp.path / "col");
+    requireClean(col.receive(d1.bundle()));
+    requireClean(col.receive(d2.bundle()));
+
+    CountOutput one = col.count(1);
+    CHECK(one.accounting.received == k + 1);
+    CHECK(one.accounting.conflicts == 1);
+    CHECK(one.accounting.conflict_envelopes_excluded == 2);
+    CHECK(one.accounting.invalid == 1);
+    CHECK(one.invalid_receipts == std::vector<std::string>{receiptCode(broken)});
+    CHECK(one.accounting.invalid_reasons ==
+          std::map<std::string, std::uint64_t>{{"envelope.cannot_open", 1}});
+    CHECK(one.accounting.counted == k - 2);
+    std::vector<std::string> expected_receipts;
+    for (auto* d : {&d1, &d2})
+        for (auto& e : d->envs)
+            if (e.hash != broken && e.hash != twice && e.hash != first_of_token0)
+                expected_receipts.push_back(receiptCode(e.hash));
+    std::sort(expected_receipts.begin(), expected_receipts.end());
+    CHECK(one.receipts == expected_receipts);
+    std::sort(expected_comments.begin(), expected_comments.end());
+    CHECK(commentsOf(one) == expected_comments);
+    CHECK(compositionTotal(one.results) == k - 2);
+
+    for (unsigned threads : {2u, 3u}) {
+        CAPTURE(threads);
+        CountOutput many = col.count(threads);
+        CHECK(many.results == one.results);
+        CHECK(many.receipts == one.receipts);
+        CHECK(many.invalid_receipts == one.invalid_receipts);
+        CHECK(many.accounting.invalid_reasons == one.accounting.invalid_reasons);
+        CHECK(commentsOf(many) == commentsOf(one));
+    }
+    // The count leaves no read transaction open: a writer can still commit.
+    Hash32 tag0 = tokenTag(fx.campaign.id, fx.tokens[0].second);
+    REQUIRE(col.store->resolveConflict(tag0, twice, "代表确认在平板 02 投票").ok());
+    CountOutput decided = col.count(2);
+    CHECK(decided.accounting.counted == k - 1);
+    CHECK(contains(decided.receipts, receiptCode(twice)));
+}
+
+TEST_CASE("A count on two threads sees one snapshot while bundles are imported at the same time") {
+    Fixture fx(10);
+    TempDir tmp;
+    constexpr std::size_t kDevices = 8;
+    std::vector<HandDevice> devs;
+    for (std::size_t d = 0; d < kDevices; ++d)
+        devs.emplace_back(fx, "平板 0" + std::to_string(d + 1));
+    std::size_t k = 0;
+    for (auto& [place, token] : fx.tokens) {
+        devs[k % kDevices].seal(place, token, k % 3 ? "B" : "A");
+        ++k;
+    }
+    // The receipts a count may see: the first device's, plus those of the next bundles in the
+    // order they are imported, whole bundles only.
+    std::vector<std::vector<std::string>> allowed;
+    std::vector<std::string> seen;
+    for (auto& d : devs) {
+        for (auto& c : d.codes())
+            seen.push_back(c);
+        std::sort(seen.begin(), seen.end());
+        allowed.push_back(seen);
+    }
+    std::vector<Bytes> later;
+    for (std::size_t d = 1; d < kDevices; ++d)
+        later.push_back(devs[d].bundle());
+
+    Collector col(fx, tmp.path / "col");
+    requireClean(col.receive(devs[0].bundle()));
+
+    std::atomic<bool> finished{false};
+    std::vector<std::string> importer_errors;
+    std::thread importer([&] {
+        auto s = CollectorStore::open(tmp.path / "col");
+        if (!s) {
+            importer_errors.push_back(s.error().id);
+        } else {
+            for (auto& b : later) {
+                auto r = importBundle(*s, b, "concurrent");
+                if (r.refused) importer_errors.push_back(r.refused->id);
+                if (!r.rejected.empty()) importer_errors.push_back("rejected");
+            }
+        }
+        finished = true;
+    });
+    std::size_t counts = 0;
+    std::set<std::size_t> snapshots;
+    bool done = false;
+    while (!done) {
+        done = finished.load();
+        CountOutput out = col.count(2);
+        ++counts;
+        auto at = std::find(allowed.begin(), allowed.end(), out.receipts);
+        CHECK(at != allowed.end()); // whole bundles, in import order
+        if (at != allowed.end()) snapshots.insert(static_cast<std::size_t>(at - allowed.begin()));
+        CHECK(out.accounting.received == out.receipts.size());
+        CHECK(out.accounting.counted == out.receipts.size());
+        CHECK(out.accounting.invalid == 0);
+        CHECK(out.accounting.missing == 0);
+        CHECK(compositionTotal(out.results) == out.receipts.size());
+        CHECK(out.results["receipts"] == out.receipts);
+    }
+    importer.join();
+    CHECK(importer_errors.empty());
+    CHECK(counts >= 1);
+    CHECK(snapshots.count(kDevices - 1) == 1); // the last count saw everything
+    MESSAGE("counts during the import: " << counts << ", distinct snapshots: " << snapshots.size());
 }
