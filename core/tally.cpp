@@ -5,36 +5,13 @@
 
 namespace pingyi {
 
-namespace {
-using u128 = uint128;
-
-u128 gcd128(u128 a, u128 b) {
-    while (b != 0) {
-        u128 t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-bool mul(u128 a, u128 b, u128& out) {
-    return !__builtin_mul_overflow(a, b, &out);
-}
-
-Fraction reduce(Fraction f) {
-    u128 g = gcd128(f.num, f.den);
-    if (g > 1) {
-        f.num /= g;
-        f.den /= g;
-    }
-    return f;
-}
-} // namespace
-
 std::int64_t roundHundredths(const Fraction& f) {
-    // floor((200 * num + den) / (2 * den)); num is small enough after reduce() for this.
-    u128 n = f.num * 200 + f.den;
-    return static_cast<std::int64_t>(n / (2 * f.den));
+    // floor((200 * num + den) / (2 * den)), in arbitrary precision.
+    mpz_class n = f.get_num() * 200 + f.get_den();
+    mpz_class d = f.get_den() * 2;
+    mpz_class q;
+    mpz_fdiv_q(q.get_mpz_t(), n.get_mpz_t(), d.get_mpz_t());
+    return static_cast<std::int64_t>(q.get_si()); // a score: at most 1000 points x 100
 }
 
 std::string formatHundredths(std::int64_t h) {
@@ -49,34 +26,27 @@ void ScoreAcc::merge(const ScoreAcc& o) {
         by_den[d] += n;
 }
 
-std::optional<Fraction> groupScore(const ScoreAcc& acc, std::uint32_t weight) {
-    if (acc.ballots == 0) return std::nullopt;
-    // Σ_d N_d / d over a common denominator L = lcm(d).
-    u128 L = 1;
+Fraction valueSum(const ScoreAcc& acc) {
+    // Σ_d N_d / d over the common denominator L = lcm(d).
+    mpz_class L = 1;
+    for (auto& [d, n] : acc.by_den)
+        mpz_lcm_ui(L.get_mpz_t(), L.get_mpz_t(), d);
+    mpz_class N = 0;
     for (auto& [d, n] : acc.by_den) {
-        u128 g = gcd128(L, d);
-        if (!mul(L / g, d, L)) return std::nullopt;
+        mpz_class part = L / d;
+        N += part * mpz_class(static_cast<unsigned long>(n));
     }
-    u128 N = 0;
-    for (auto& [d, n] : acc.by_den) {
-        u128 term;
-        if (!mul(n, L / d, term)) return std::nullopt;
-        N += term;
-    }
-    Fraction f;
-    u128 den;
-    if (!mul(N, weight, f.num) || !mul(L, 1000, den) || !mul(den, acc.ballots, f.den))
-        return std::nullopt;
-    if (f.num == 0) f.den = 1;
-    return reduce(f);
+    Fraction f(N, L);
+    f.canonicalize();
+    return f;
 }
 
-std::optional<Fraction> addFractions(const Fraction& a, const Fraction& b) {
-    u128 g = gcd128(a.den, b.den);
-    u128 x, y, den;
-    if (!mul(a.num, b.den / g, x) || !mul(b.num, a.den / g, y) || !mul(a.den / g, b.den, den))
-        return std::nullopt;
-    return reduce(Fraction{x + y, den});
+std::optional<Fraction> groupScore(const ScoreAcc& acc, std::uint32_t weight) {
+    if (acc.ballots == 0) return std::nullopt;
+    Fraction f =
+        valueSum(acc) * weight / (mpz_class(1000) * static_cast<unsigned long>(acc.ballots));
+    f.canonicalize();
+    return f;
 }
 
 Tally::Tally(const Campaign& c) : c_(&c) {
@@ -169,7 +139,7 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
         for (auto si : subjects) {
             SubjectResult sr;
             sr.subject = si;
-            std::optional<Fraction> total = Fraction{0, 1};
+            std::optional<Fraction> total = Fraction(0);
             for (auto& gid : unit.groups) {
                 const Group* g = c.group(gid);
                 ScoreAcc all;
@@ -185,8 +155,6 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
                     sr.categories[gid][cat.id] = cell;
                 }
                 std::optional<Fraction> score = groupScore(all, g->weight);
-                if (all.ballots > 0 && !score)
-                    return Error::make(ErrorKind::Internal, "tally.overflow");
                 sr.group_ballots[gid] = all.ballots;
                 if (gid == "self" && unit_has_paper) {
                     if (all.ballots > 0)
@@ -195,7 +163,8 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
                     score.reset();
                     for (auto& p : paper)
                         if (p.subject == c.subjects[si].id) {
-                            score = Fraction{static_cast<uint128>(p.hundredths), 100};
+                            score = Fraction(static_cast<long>(p.hundredths), 100);
+                            score->canonicalize();
                             sr.group_ballots[gid] = p.ballots;
                             sr.paper_self = true;
                         }
@@ -204,10 +173,8 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
                     score ? std::optional<std::int64_t>(roundHundredths(*score)) : std::nullopt;
                 if (!score || !total)
                     total.reset();
-                else {
-                    total = addFractions(*total, *score);
-                    if (!total) return Error::make(ErrorKind::Internal, "tally.overflow");
-                }
+                else
+                    *total += *score;
                 // Suppression: categories with 1..4 ballots are hidden; if only one is hidden, the
                 // smallest visible one is hidden too, so the group total cannot reveal it.
                 auto& cats = sr.categories[gid];

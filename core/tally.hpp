@@ -6,6 +6,8 @@
 #include "core/ballot.hpp"
 #include "core/campaign.hpp"
 
+#include <gmpxx.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -13,28 +15,28 @@
 
 namespace pingyi {
 
-// 128-bit unsigned (GCC/Clang extension): exact sums of per-mille fractions without overflow.
-__extension__ typedef unsigned __int128 uint128;
-
-// A non-negative exact fraction.
-struct Fraction {
-    uint128 num = 0, den = 1;
-};
-// Rounds half up to hundredths (45.125 -> 4513).
+// An exact rational (GMP): scores are sums of fractions whose common denominator is the lcm of
+// every distinct Σ w_i a ballot can have, which outgrows any fixed width after a few hundred
+// ballots of a weighted questionnaire with 不了解. GMP has no such limit.
+using Fraction = mpq_class;
+// Rounds a non-negative fraction half up to hundredths (45.125 -> 4513).
 std::int64_t roundHundredths(const Fraction& f);
 std::string formatHundredths(std::int64_t h); // 4513 -> "45.13"
 
 // Running sums for one subject in one group and category. v(b,s) = Σ w_i f_i / Σ w_i, kept
-// exactly as numerators grouped by their denominator Σ w_i.
+// exactly as integer numerators grouped by their denominator Σ w_i, so adding a ballot costs
+// one small-integer addition however many ballots came before. Bounds: campaign check allows
+// at most 30 items of weight <= 100, so Σ w_i f_i <= 3,000,000 per ballot and a 64-bit sum
+// holds more than 6·10^12 ballots.
 struct ScoreAcc {
     std::uint64_t ballots = 0;                     // ballots that answered >= 1 item
     std::map<std::uint32_t, std::uint64_t> by_den; // Σ w_i f_i (f in per-mille) per Σ w_i
     void merge(const ScoreAcc& o);
 };
+// Σ_b v(b,s) over the ballots of acc, exactly, with f in per-mille (so in 0 .. 1000·ballots).
+Fraction valueSum(const ScoreAcc& acc);
 // weight x mean v, as an exact fraction (f in per-mille, so divided by 1000). nullopt: no ballot.
 std::optional<Fraction> groupScore(const ScoreAcc& acc, std::uint32_t weight);
-// a + b exactly; error on overflow (not reachable with weights <= 100 and <= 30 items).
-std::optional<Fraction> addFractions(const Fraction& a, const Fraction& b);
 
 struct ItemAcc {
     std::vector<std::uint64_t> levels; // count per scale level
@@ -143,8 +145,8 @@ struct UnitResult {
 inline constexpr std::uint64_t kSuppressBelow = 5;
 
 // Scores, ranks (1, 2, 2, 4 on equal rounded finals), bottom flags, category suppression and
-// the composition check for every unit. Errors: tally.paper_and_ballots (a unit has both
-// paper and electronic self scores), tally.overflow.
+// the composition check for every unit. Exact for any number of ballots. Error:
+// tally.paper_and_ballots (a unit has both paper and electronic self scores).
 Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t,
                                                const std::vector<PaperSelf>& paper);
 
