@@ -40,6 +40,22 @@ struct Quota {
     std::vector<std::string> categories; // these categories together...
     std::uint32_t percent = 0;           // ...make up this share of the group's ballots
 };
+// Scoring rules an office may write into its plan (all optional; the defaults are one ballot,
+// one weight, a plain mean, no minimum). Applied in one place: computeResults (core/tally).
+struct ClassWeight {
+    std::vector<std::string> categories; // these categories pooled together...
+    std::uint32_t percent = 0;           // ...weigh this share of the group's score
+};
+struct Trim { // 去掉最高分和最低分: drop the highest and lowest per-ballot values v(b,s)
+    std::uint32_t count = 0;         // n from each end, or
+    std::uint32_t percent = 0;       // p % of the ballots (rounded down) from each end
+    std::uint32_t min_remaining = 0; // only when at least this many ballots remain
+};
+struct GroupScoring {
+    std::vector<ClassWeight> category_weights; // empty: every ballot weighs the same
+    Trim trim;                                 // count == percent == 0: no trimming
+    std::uint32_t min_subject_ballots = 0;     // fewer valid ballots: no score (票数不足)
+};
 struct Group {
     std::string id, name, name_en;
     std::uint32_t weight = 50; // points
@@ -47,6 +63,18 @@ struct Group {
     std::uint32_t min_ballots = 0;
     std::vector<Quota> quotas;
     std::uint32_t tolerance_percent = 0; // allowed deviation from each quota, in points of %
+    GroupScoring scoring;
+};
+// 优秀等次比例: on each item, at most percent % of the meeting's subjects (rounded down, at
+// least 1) may be given `level` on one ballot. percent == 0: no quota.
+struct GradeQuota {
+    std::string level; // a scale level id
+    std::uint32_t percent = 0;
+};
+// The order subjects are shown in on the tablet and in lists (rankings stay by score).
+enum class SubjectOrder : std::uint8_t {
+    Listed, // as listed in the campaign
+    Stroke, // by surname stroke count (姓氏笔画), ICU's Chinese stroke collation
 };
 struct UnitDef {
     std::string id, name;
@@ -79,6 +107,8 @@ struct Campaign {
     std::vector<Subject> subjects;
     RankingRule ranking;
     Limits limits;
+    GradeQuota grade_quota;
+    SubjectOrder subject_order = SubjectOrder::Listed;
 
     const UnitDef* unit(std::string_view id) const;
     const Group* group(std::string_view id) const;

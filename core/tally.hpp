@@ -119,6 +119,14 @@ struct SubjectResult {
         bool suppressed = false;
     };
     std::map<std::string, std::map<std::string, CategoryCell>> categories;
+    // What the group's scoring rules did (Group::scoring), per group id.
+    struct GroupNote {
+        bool insufficient = false; // fewer valid ballots than min_subject_ballots: no score
+        std::uint64_t trimmed = 0; // ballots dropped by the trimmed mean (both ends together)
+        std::vector<std::size_t> classes_left_out; // category_weights entries with no ballot
+                                                   // (the others renormalised)
+    };
+    std::map<std::string, GroupNote> notes;
 };
 
 struct QuotaResult {
