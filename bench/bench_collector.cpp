@@ -35,6 +35,8 @@
 #include <malloc.h>
 #include <sys/resource.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -845,9 +847,10 @@ int main(int argc, char** argv) {
         Accounting acc;
         acc.received = n;
         acc.counted = receipts.size();
-        auto json = resultsJson(c, store.package().digest, *units, tally, acc, receipts);
+        auto doc = buildResults(c, store.package().digest, *units, tally, acc, receipts);
+        std::string json = encodeResults(doc).dump();
         auto t4 = Clock::now();
-        if (receipts.size() != n || json.is_null()) die("phased count: wrong result");
+        if (receipts.size() != n || json.empty()) die("phased count: wrong result");
         using Ms = std::chrono::duration<double, std::milli>;
         q_setup += msBetween(t0, t1);
         q_hashes += msBetween(t1, t2);
@@ -925,7 +928,7 @@ int main(int argc, char** argv) {
         phaseRow("  tokens.find + meeting id", q_lookup / reps, t, n);
         phaseRow("  Tally::add", q_tally / reps, t, n);
         phaseRow("  comments + receiptCode", q_receipt / reps, t, n);
-        phaseRow("  sort + computeResults + resultsJson", q_finish / reps, t, n);
+        phaseRow("  sort + computeResults + encodeResults", q_finish / reps, t, n);
         // runCount runs the queries, the pass over the tag index and the final step on the
         // caller's thread alone; every worker fetches on its own connection.
         double serial = q_setup + q_hashes + q_finish;

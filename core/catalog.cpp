@@ -424,6 +424,36 @@ constexpr CatalogEntry kEntries[] = {
     {"report.receipts", "回执码（共 {0} 个）：评议代表可据此核对自己的选票已计入统计",
      "Receipts ({0}): each representative can check that their ballot was counted"},
     {"report.xlsx_failed", "无法生成 Excel 文件 {0}：{1}", "cannot create the Excel file {0}: {1}"},
+    {"report.insufficient", "票数不足", "too few ballots"},
+    {"report.note.insufficient", "{0}票数不足，不计得分", "{0}: too few ballots, no score"},
+    {"report.note.trimmed", "{0}去掉最高、最低分 {1} 票", "{0}: {1} highest and lowest dropped"},
+    {"report.note.classes_left_out", "{0}中{1}无票，其余按比例重新折算",
+     "{0}: no ballot from {1}, the other shares renormalised"},
+    {"report.rules", "计分规则", "Scoring rules"},
+    {"report.rule.base",
+     "{0}满分 {1} 分：每张票按各测评项目的权重折算，“不了解”的项目不计入；各票平均后乘以 {1}",
+     "{0} is worth {1} points: each ballot is weighted by item, items marked \"cannot judge\" are "
+     "left out; the mean over the ballots times {1}"},
+    {"report.rule.classes", "{0}按代表类别加权：{1}；无票的类别不计，其余按比例重新折算",
+     "{0} weights its categories: {1}; a category with no ballot is left out and the others "
+     "renormalised"},
+    {"report.rule.class", "{0}占 {1}%", "{0} {1}%"},
+    {"report.rule.trim_count", "{0}去掉 {1} 个最高分和 {1} 个最低分后取平均（剩余不少于 {2} 票时）",
+     "{0} drops the {1} highest and {1} lowest ballots before averaging (when at least {2} "
+     "remain)"},
+    {"report.rule.trim_percent",
+     "{0}去掉最高和最低各 {1}% 的票后取平均（剩余不少于 {2} 票时）",
+     "{0} drops the highest and lowest {1}% of ballots before averaging (when at least {2} "
+     "remain)"},
+    {"report.rule.min_subject", "{0}有效票少于 {1} 张的评议对象不计该项得分（票数不足）",
+     "{0}: a subject with fewer than {1} valid ballots gets no score there (too few ballots)"},
+    {"report.rule.grade_quota",
+     "每张票的每个测评项目，评为“{0}”的不超过本单位评议对象的 {1}%（向下取整，至少 1 名）",
+     "On each ballot and item, at most {1}% of the unit's subjects (rounded down, at least 1) may "
+     "be rated \"{0}\""},
+    {"report.rule.final", "最后得分为各项得分之和，四舍五入保留两位小数，按最后得分排序，同分同名次",
+     "The final score is the sum of the parts, rounded half up to 2 decimals; ranked by it, equal "
+     "scores share a rank"},
 
     // --- collector
     {"collector.not_found", "{0} 中没有汇总数据（collector.db）",
@@ -485,7 +515,6 @@ constexpr CatalogEntry kEntries[] = {
     {"comments.csv_text", "意见", "Comment"},
     {"tally.paper_and_ballots", "单位 {0} 既有纸质自评分又有电子自评票：请只保留一种",
      "unit {0} has both paper self scores and electronic self ballots: keep only one"},
-    {"tally.overflow", "计分溢出（权重过大）", "score arithmetic overflow (weights too large)"},
     {"paper.missing_column", "{0}：缺少列“{1}”", "{0}: missing column \"{1}\""},
     {"paper.unknown_subject", "{0} 第 {1} 行：未知评议对象“{2}”",
      "{0} row {1}: unknown subject \"{2}\""},
@@ -499,8 +528,11 @@ constexpr CatalogEntry kEntries[] = {
      "{0} row {1}: invalid ballot count \"{2}\""},
     {"paper.imported", "已导入 {0} 个评议对象的纸质自评分",
      "paper self scores imported for {0} subjects"},
-    {"results.bad_document", "不是有效的评议结果文件", "not a valid results document"},
-    {"results.bad_file", "{0}：不是有效的评议结果文件", "{0}: not a valid results file"},
+    {"results.bad_document", "不是有效的评议结果文件：{0}：{1}",
+     "not a valid results document: {0}: {1}"},
+    {"results.old_format", "结果文件格式为 {0}，本版本读取 {1}：请用本版本重新计票",
+     "the results file is {0}, this version reads {1}: count again with this version"},
+    {"results.bad_file", "{0}：不是有效的评议结果文件（{1}）", "{0}: not a valid results file ({1})"},
     {"results.bad_signature", "结果文件上已有的签名（{0} {1}）无效：文件被改动过",
      "an existing signature ({0} {1}) does not verify: the file was changed"},
     {"results.not_counted", "尚未计票：请先运行 collector count",

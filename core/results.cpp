@@ -1,8 +1,8 @@
 #include "core/results.hpp"
-#include "core/json_util.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace pingyi {
 
@@ -14,197 +14,284 @@ json scoreJson(std::optional<std::int64_t> h) {
     return json::parse(formatHundredths(*h));
 }
 
-json resultsJson(const Campaign& c, const Hash32& digest, const std::vector<UnitResult>& units,
-                 const Tally& tally, const Accounting& acc,
-                 const std::vector<std::string>& receipts) {
-    json j;
-    j["format"] = "pingyi-results/1";
-    j["campaign"] = c.id;
-    j["campaign_name"] = c.name;
-    j["package_digest"] = toHex(digest);
-    json levels = json::array();
+const ResultsGroup* ResultsUnit::group(std::string_view group_id) const {
+    for (auto& g : groups)
+        if (g.id == group_id) return &g;
+    return nullptr;
+}
+
+bool ResultsUnit::compositionPasses() const {
+    return std::all_of(composition.begin(), composition.end(),
+                       [](const ResultsMeeting& m) { return m.pass; });
+}
+
+const ResultsUnit* ResultsDocument::unit(std::string_view unit_id) const {
+    for (auto& u : units)
+        if (u.id == unit_id) return &u;
+    return nullptr;
+}
+
+ResultsDocument buildResults(const Campaign& c, const Hash32& digest,
+                             const std::vector<UnitResult>& units, const Tally& tally,
+                             const Accounting& acc, const std::vector<std::string>& receipts) {
+    ResultsDocument d;
+    d.campaign = c.id;
+    d.campaign_name = c.name;
+    d.package_digest = digest;
     for (auto& l : c.scale.levels)
-        levels.push_back({{"id", l.id}, {"name", l.name}});
-    j["levels"] = levels;
-    json ju = json::array();
+        d.levels.push_back({l.id, l.name});
+    d.grade_quota = c.grade_quota;
     for (auto& ur : units) {
         const UnitDef* unit = c.unit(ur.unit);
-        json u;
-        u["id"] = unit->id;
-        u["name"] = unit->name;
-        u["groups"] = unit->groups;
-        json gnames = json::object(), gweights = json::object();
+        ResultsUnit u;
+        u.id = unit->id;
+        u.name = unit->name;
         for (auto& gid : unit->groups) {
-            gnames[gid] = c.group(gid)->name;
-            gweights[gid] = c.group(gid)->weight;
+            const Group* g = c.group(gid);
+            ResultsGroup rg{g->id, g->name, g->name_en, g->weight, {}, g->scoring};
+            for (auto& cat : g->categories)
+                rg.categories.push_back({cat.id, cat.name});
+            u.groups.push_back(std::move(rg));
         }
-        u["group_names"] = gnames;
-        u["group_weights"] = gweights;
-        u["bottom_rule"] = {{"bottom_count", c.ranking.bottom_count},
-                            {"bottom_percent", c.ranking.bottom_percent}};
-        json subjects = json::array();
+        u.bottom_rule = c.ranking;
         for (auto& sr : ur.subjects) {
             const Subject& s = c.subjects[sr.subject];
             const Questionnaire* q = c.questionnaire(s.questionnaire);
-            json js;
-            js["id"] = s.id;
-            js["name"] = s.name;
-            js["position"] = s.position;
-            for (auto& gid : std::vector<std::string>{"self", "social"}) {
-                auto it = sr.group_scores.find(gid);
-                js[gid] = it == sr.group_scores.end() ? json(nullptr) : scoreJson(it->second);
+            ResultsSubject rs;
+            rs.id = s.id;
+            rs.name = s.name;
+            rs.position = s.position;
+            for (auto& gid : unit->groups) {
+                auto sc = sr.group_scores.find(gid);
+                rs.scores[gid] = sc == sr.group_scores.end() ? std::nullopt : sc->second;
+                auto n = sr.group_ballots.find(gid);
+                rs.ballots[gid] = n == sr.group_ballots.end() ? 0 : n->second;
+                ResultsGroupNote note;
+                if (auto it = sr.notes.find(gid); it != sr.notes.end())
+                    note = {it->second.insufficient, it->second.trimmed,
+                            it->second.classes_left_out};
+                rs.notes[gid] = note;
+                auto& cells = rs.categories[gid];
+                if (auto it = sr.categories.find(gid); it != sr.categories.end())
+                    for (auto& [cid, cell] : it->second)
+                        cells[cid] = {cell.ballots, cell.score, cell.suppressed};
             }
-            js["final"] = scoreJson(sr.final);
-            js["rank"] = sr.rank ? json(*sr.rank) : json(nullptr);
-            js["bottom"] = sr.bottom;
-            js["paper_self"] = sr.paper_self;
-            json ballots = json::object();
-            for (auto& gid : std::vector<std::string>{"self", "social"}) {
-                auto it = sr.group_ballots.find(gid);
-                ballots[gid] = it == sr.group_ballots.end() ? json(nullptr) : json(it->second);
-            }
-            js["ballots"] = ballots;
-            json items = json::object();
+            rs.final = sr.final;
+            rs.rank = sr.rank;
+            rs.bottom = sr.bottom;
+            rs.paper_self = sr.paper_self;
             for (std::size_t i = 0; i < q->items.size(); ++i) {
-                json ji;
-                ji["name"] = q->items[i].name;
+                ResultsItem item{q->items[i].id, q->items[i].name, {}};
                 for (auto& gid : unit->groups) {
                     auto it = tally.items().find({sr.subject, gid, i});
                     if (it == tally.items().end()) {
-                        ji[gid] = nullptr;
+                        item.groups[gid] = std::nullopt;
                         continue;
                     }
                     const ItemAcc& ia = it->second;
-                    std::uint64_t answered = 0;
-                    json lv = json::object();
+                    ResultsItemCell cell;
                     for (std::size_t k = 0; k < c.scale.levels.size(); ++k) {
                         std::uint64_t n = k < ia.levels.size() ? ia.levels[k] : 0;
-                        lv[c.scale.levels[k].id] = n;
-                        answered += n;
+                        cell.levels.push_back(n);
+                        cell.answered += n;
                     }
+                    cell.unknown = ia.unknown;
                     // mean on a 0-100 scale: permille_sum / answered / 10, rounded half up
-                    std::optional<std::int64_t> mean;
-                    if (answered > 0)
-                        mean = static_cast<std::int64_t>((ia.permille_sum * 20 + answered) /
-                                                         (2 * answered));
-                    ji[gid] = {{"mean", scoreJson(mean)},
-                               {"answered", answered},
-                               {"unknown", ia.unknown},
-                               {"levels", lv}};
+                    if (cell.answered > 0)
+                        cell.mean = static_cast<std::int64_t>(
+                            (ia.permille_sum * 20 + cell.answered) / (2 * cell.answered));
+                    item.groups[gid] = cell;
                 }
-                items[q->items[i].id] = ji;
+                rs.items.push_back(std::move(item));
             }
-            js["items"] = items;
-            json cats = json::object();
-            for (auto& [gid, cells] : sr.categories) {
-                json jc = json::object();
-                for (auto& [cid, cell] : cells) {
-                    jc[cid] = {{"name", c.category(*c.group(gid), cid)->name},
-                               {"ballots", cell.ballots},
-                               {"score", scoreJson(cell.score)},
-                               {"suppressed", cell.suppressed}};
-                }
-                cats[gid] = jc;
-            }
-            js["categories"] = cats;
-            subjects.push_back(js);
+            u.subjects.push_back(std::move(rs));
         }
-        u["subjects"] = subjects;
-        json comp = json::array();
         for (auto& mc : ur.composition) {
-            json quotas = json::array();
+            ResultsMeeting m;
+            m.meeting = mc.meeting.id();
+            m.group = mc.meeting.group;
+            m.total = mc.total;
+            m.min_ballots = c.group(mc.meeting.group)->min_ballots;
+            m.categories = mc.categories;
             for (auto& q : mc.quotas)
-                quotas.push_back({{"categories", q.categories},
-                                  {"percent", q.percent},
-                                  {"actual", scoreJson(q.actual_hundredths)},
-                                  {"pass", q.pass}});
-            json cats = json::object();
-            for (auto& [cid, n] : mc.categories)
-                cats[cid] = n;
-            comp.push_back({{"meeting", mc.meeting.id()},
-                            {"group", mc.meeting.group},
-                            {"total", mc.total},
-                            {"min_ballots", c.group(mc.meeting.group)->min_ballots},
-                            {"categories", cats},
-                            {"quotas", quotas},
-                            {"pass", mc.pass}});
+                m.quotas.push_back({q.categories, q.percent, q.actual_hundredths, q.pass});
+            m.pass = mc.pass;
+            u.composition.push_back(std::move(m));
         }
-        u["composition"] = comp;
-        ju.push_back(u);
+        d.units.push_back(std::move(u));
     }
-    j["units"] = ju;
-    json reasons = json::object();
-    for (auto& [k, v] : acc.invalid_reasons)
-        reasons[k] = v;
-    j["accounting"] = {{"received", acc.received},
-                       {"counted", acc.counted},
-                       {"valid", acc.counted},
-                       {"invalid", acc.invalid},
-                       {"invalid_reasons", reasons},
-                       {"conflicts", acc.conflicts},
-                       {"conflicts_resolved", acc.conflicts_resolved},
-                       {"conflict_envelopes_excluded", acc.conflict_envelopes_excluded},
-                       {"missing", acc.missing}};
-    j["receipts"] = receipts;
+    d.accounting = acc;
+    d.receipts = receipts;
+    return d;
+}
+
+namespace {
+
+json optCount(const std::optional<std::uint32_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+json scoringJson(const GroupScoring& s) {
+    json weights = json::array();
+    for (auto& w : s.category_weights)
+        weights.push_back({{"categories", w.categories}, {"percent", w.percent}});
+    return {{"category_weights", weights},
+            {"trim",
+             {{"count", s.trim.count},
+              {"percent", s.trim.percent},
+              {"min_remaining", s.trim.min_remaining}}},
+            {"min_subject_ballots", s.min_subject_ballots}};
+}
+
+json unitJson(const ResultsUnit& u) {
+    json groups = json::array();
+    for (auto& g : u.groups) {
+        json cats = json::array();
+        for (auto& c : g.categories)
+            cats.push_back({{"id", c.id}, {"name", c.name}});
+        groups.push_back({{"id", g.id},
+                          {"name", g.name},
+                          {"name_en", g.name_en},
+                          {"weight", g.weight},
+                          {"categories", cats},
+                          {"scoring", scoringJson(g.scoring)}});
+    }
+    json subjects = json::array();
+    for (auto& s : u.subjects) {
+        json scores = json::object(), ballots = json::object(), notes = json::object(),
+             cats = json::object();
+        for (auto& [gid, v] : s.scores)
+            scores[gid] = scoreJson(v);
+        for (auto& [gid, n] : s.ballots)
+            ballots[gid] = n;
+        for (auto& [gid, n] : s.notes)
+            notes[gid] = {{"insufficient", n.insufficient},
+                          {"trimmed", n.trimmed},
+                          {"classes_left_out", n.classes_left_out}};
+        for (auto& [gid, cells] : s.categories) {
+            json jc = json::object();
+            for (auto& [cid, cell] : cells)
+                jc[cid] = {{"ballots", cell.ballots},
+                           {"score", scoreJson(cell.score)},
+                           {"suppressed", cell.suppressed}};
+            cats[gid] = jc;
+        }
+        json items = json::array();
+        for (auto& it : s.items) {
+            json per = json::object();
+            for (auto& [gid, cell] : it.groups) {
+                if (!cell) {
+                    per[gid] = nullptr;
+                    continue;
+                }
+                per[gid] = {{"mean", scoreJson(cell->mean)},
+                            {"answered", cell->answered},
+                            {"unknown", cell->unknown},
+                            {"levels", cell->levels}};
+            }
+            items.push_back({{"id", it.id}, {"name", it.name}, {"groups", per}});
+        }
+        subjects.push_back({{"id", s.id},
+                            {"name", s.name},
+                            {"position", s.position},
+                            {"scores", scores},
+                            {"ballots", ballots},
+                            {"notes", notes},
+                            {"categories", cats},
+                            {"final", scoreJson(s.final)},
+                            {"rank", optCount(s.rank)},
+                            {"bottom", s.bottom},
+                            {"paper_self", s.paper_self},
+                            {"items", items}});
+    }
+    json comp = json::array();
+    for (auto& m : u.composition) {
+        json quotas = json::array();
+        for (auto& q : m.quotas)
+            quotas.push_back({{"categories", q.categories},
+                              {"percent", q.percent},
+                              {"actual", scoreJson(q.actual)},
+                              {"pass", q.pass}});
+        comp.push_back({{"meeting", m.meeting},
+                        {"group", m.group},
+                        {"total", m.total},
+                        {"min_ballots", m.min_ballots},
+                        {"categories", m.categories},
+                        {"quotas", quotas},
+                        {"pass", m.pass}});
+    }
+    return {{"id", u.id},
+            {"name", u.name},
+            {"groups", groups},
+            {"bottom_rule",
+             {{"bottom_count", u.bottom_rule.bottom_count},
+              {"bottom_percent", u.bottom_rule.bottom_percent}}},
+            {"subjects", subjects},
+            {"composition", comp}};
+}
+
+json bodyJson(const ResultsDocument& d) {
+    json j;
+    j["format"] = kResultsFormat;
+    j["campaign"] = d.campaign;
+    j["campaign_name"] = d.campaign_name;
+    j["package_digest"] = toHex(d.package_digest);
+    json levels = json::array();
+    for (auto& l : d.levels)
+        levels.push_back({{"id", l.id}, {"name", l.name}});
+    j["levels"] = levels;
+    j["grade_quota"] = {{"level", d.grade_quota.level}, {"percent", d.grade_quota.percent}};
+    json units = json::array();
+    for (auto& u : d.units)
+        units.push_back(unitJson(u));
+    j["units"] = units;
+    const Accounting& a = d.accounting;
+    j["accounting"] = {{"received", a.received},
+                       {"counted", a.counted},
+                       {"invalid", a.invalid},
+                       {"invalid_reasons", a.invalid_reasons},
+                       {"conflicts", a.conflicts},
+                       {"conflicts_resolved", a.conflicts_resolved},
+                       {"conflict_envelopes_excluded", a.conflict_envelopes_excluded},
+                       {"missing", a.missing}};
+    j["receipts"] = d.receipts;
     return j;
 }
 
-} // namespace pingyi
-
-namespace pingyi {
-
-namespace {
-std::string signedText(const json& results, const std::string& role, const std::string& unit) {
-    json body = results;
-    body.erase("signatures");
-    return "pingyi-results/1\n" + role + "\n" + unit + "\n" + body.dump();
+std::string signedText(const ResultsDocument& d, const std::string& role, const std::string& unit) {
+    return std::string(kResultsFormat) + "\n" + role + "\n" + unit + "\n" + bodyJson(d).dump();
 }
+
 } // namespace
 
-void signResults(json& results, const std::string& role, const std::string& unit,
-                 const std::string& label, const PublicKey& pk, const Secret& sk) {
-    Signature sig = sign(sk, view(signedText(results, role, unit)));
-    json sigs = results.contains("signatures") && results["signatures"].is_array()
-                    ? results["signatures"]
-                    : json::array();
-    json kept = json::array();
-    for (auto& s : sigs)
-        if (!(jsonText(s, "public") == toHex(pk) && jsonText(s, "unit") == unit)) kept.push_back(s);
-    kept.push_back({{"role", role},
-                    {"unit", unit},
-                    {"label", label},
-                    {"public", toHex(pk)},
-                    {"fingerprint", fingerprint(pk)},
-                    {"signature", toHex(sig)}});
-    results["signatures"] = kept;
+json encodeResults(const ResultsDocument& d) {
+    json j = bodyJson(d);
+    json sigs = json::array();
+    for (auto& s : d.signatures)
+        sigs.push_back({{"role", s.role},
+                        {"unit", s.unit},
+                        {"label", s.label},
+                        {"public", toHex(s.key)},
+                        {"fingerprint", fingerprint(s.key)},
+                        {"signature", toHex(s.signature)}});
+    j["signatures"] = sigs;
+    return j;
 }
 
-Result<std::vector<ResultSignature>> verifyResults(const json& results) {
-    if (!results.is_object() || jsonText(results, "format") != "pingyi-results/1")
-        return Error::make(ErrorKind::Invalid, "results.bad_document");
+void signResults(ResultsDocument& d, const std::string& role, const std::string& unit,
+                 const std::string& label, const PublicKey& pk, const Secret& sk) {
+    Signature sig = sign(sk, view(signedText(d, role, unit)));
+    std::erase_if(d.signatures,
+                  [&](const ResultsSignature& s) { return s.key == pk && s.unit == unit; });
+    d.signatures.push_back({role, unit, label, pk, sig});
+}
+
+std::vector<ResultSignature> verifyResults(const ResultsDocument& d) {
     std::vector<ResultSignature> out;
-    if (!results.contains("signatures")) return out;
-    if (!results["signatures"].is_array())
-        return Error::make(ErrorKind::Invalid, "results.bad_document");
-    for (auto& s : results["signatures"]) {
-        ResultSignature r;
-        if (!s.is_object()) {
-            out.push_back(r);
-            continue;
-        }
-        r.role = jsonText(s, "role");
-        r.unit = jsonText(s, "unit");
-        r.label = jsonText(s, "label");
-        Hash32 pk;
-        Bytes sig;
-        if (fromHex32(jsonText(s, "public"), pk) && fromHex(jsonText(s, "signature"), sig) &&
-            sig.size() == 64) {
-            std::copy(pk.begin(), pk.end(), r.key.begin());
-            Signature sg{};
-            std::copy(sig.begin(), sig.end(), sg.begin());
-            r.valid = verify(r.key, view(signedText(results, r.role, r.unit)), sg);
-        }
-        out.push_back(r);
+    for (auto& s : d.signatures) {
+        ResultSignature r{s.role, s.unit, s.label, s.key, false};
+        r.valid = verify(s.key, view(signedText(d, s.role, s.unit)), s.signature);
+        out.push_back(std::move(r));
     }
     return out;
 }

@@ -1,5 +1,7 @@
 #include "platform/count.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "core/token.hpp"
 
 #include <algorithm>
@@ -187,7 +189,7 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     a.conflict_envelopes_excluded =
         static_cast<std::uint64_t>(countable->conflict_envelopes_excluded);
     a.missing = static_cast<std::uint64_t>(*missing);
-    out.results = resultsJson(c, store.package().digest, out.units, total, a, out.receipts);
+    out.results = buildResults(c, store.package().digest, out.units, total, a, out.receipts);
     return out;
 }
 
@@ -195,7 +197,7 @@ Status saveCount(CollectorStore& store, const CountOutput& out) {
     nlohmann::json comments = nlohmann::json::array();
     for (auto& cm : out.comments)
         comments.push_back({{"subject", cm.subject}, {"text", cm.text}});
-    PY_TRY(store.saveResult("results", out.results.dump()));
+    PY_TRY(store.saveResult("results", encodeResults(out.results).dump()));
     PY_TRY(store.saveResult("comments", comments.dump()));
     return {};
 }

@@ -28,7 +28,7 @@ struct CountOutput {
     std::vector<std::string> receipts;         // counted, sorted
     std::vector<std::string> invalid_receipts; // set aside, sorted
     std::vector<CommentOut> comments;          // shuffled
-    nlohmann::json results;
+    ResultsDocument results;
 };
 
 // The collector key must be the package's. Errors: count.wrong_key, tally.paper_and_ballots.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace pingyi {
@@ -35,28 +36,28 @@ Result<std::vector<CommentOut>> storedComments(const CollectorStore& store) {
     return out;
 }
 
-Result<nlohmann::json> storedResults(const CollectorStore& store) {
+Result<ResultsDocument> storedResults(const CollectorStore& store) {
     auto text = store.result("results");
     if (!text) return text.error();
     if (!*text) return Error::make(ErrorKind::NotFound, "results.not_counted");
-    auto j = nlohmann::json::parse(**text, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-        return Error::make(ErrorKind::Invalid, "results.bad_document");
-    return j;
+    return decodeResultsText(**text);
 }
 
-std::string receiptList(const nlohmann::json& results) {
+std::string receiptList(const ResultsDocument& results) {
     std::string out;
-    if (!results.contains("receipts") || !results["receipts"].is_array()) return out;
-    for (auto& r : results["receipts"])
-        if (r.is_string()) out += r.get<std::string>() + "\n";
+    for (auto& r : results.receipts)
+        out += r + "\n";
     return out;
 }
 
-Status writeReports(const nlohmann::json& results, const std::vector<CommentOut>* comments,
+std::string resultsFileText(const ResultsDocument& results) {
+    return encodeResults(results).dump(2) + "\n";
+}
+
+Status writeReports(const ResultsDocument& results, const std::vector<CommentOut>* comments,
                     const fs::path& dir, Lang lang, const ReportSet& which) {
     PY_TRY(ensureDirectory(dir));
-    if (which.json) PY_TRY(writeFileAtomic(dir / "results.json", results.dump(2) + "\n"));
+    if (which.json) PY_TRY(writeFileAtomic(dir / "results.json", resultsFileText(results)));
     if (which.csv) PY_TRY(writeFileAtomic(dir / "results.csv", resultsCsv(results, lang)));
     if (which.xlsx) PY_TRY(writeResultsXlsx(results, lang, dir / "results.xlsx"));
     if (which.html) PY_TRY(writeFileAtomic(dir / "results.html", resultsHtml(results, lang)));
@@ -71,57 +72,50 @@ Status writeReports(const nlohmann::json& results, const std::vector<CommentOut>
     return {};
 }
 
-Status writeResultsAs(const nlohmann::json& results, std::string_view format, const fs::path& out,
+Status writeResultsAs(const ResultsDocument& results, std::string_view format, const fs::path& out,
                       Lang lang) {
-    if (format == "json") return writeFileAtomic(out, results.dump(2) + "\n");
+    if (format == "json") return writeFileAtomic(out, resultsFileText(results));
     if (format == "csv") return writeFileAtomic(out, resultsCsv(results, lang));
     if (format == "xlsx") return writeResultsXlsx(results, lang, out);
     return writeFileAtomic(out, resultsHtml(results, lang));
 }
 
-Result<nlohmann::json> readResultsFile(const fs::path& file) {
+Result<ResultsDocument> readResultsFile(const fs::path& file) {
     auto text = readTextFile(file);
     if (!text) return text.error();
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || jsonText(j, "format") != "pingyi-results/1")
-        return Error::make(ErrorKind::Invalid, "results.bad_file", {file.string()});
-    return j;
+    auto doc = decodeResultsText(*text);
+    if (!doc && doc.error().id == "results.bad_document")
+        return Error::make(ErrorKind::Invalid, "results.bad_file",
+                           {file.string(), doc.error().args.at(0) + ": " + doc.error().args.at(1)});
+    return doc;
 }
 
-Status signUnit(nlohmann::json& results, const std::string& unit, const SecretKeys& head) {
-    bool known = false;
-    if (results.contains("units") && results["units"].is_array())
-        for (auto& u : results["units"])
-            known = known || jsonText(u, "id") == unit;
-    if (!known) return Error::make(ErrorKind::Invalid, "results.unknown_unit", {unit});
+Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head) {
+    if (!results.unit(unit)) return Error::make(ErrorKind::Invalid, "results.unknown_unit", {unit});
     if (head.pub.role != KeyRole::UnitHead)
         return Error::make(ErrorKind::Invalid, "key.wrong_role",
                            {keyRoleName(head.pub.role), "unit-head"});
     // Only a document whose existing signatures verify is signed again.
-    auto sigs = verifyResults(results);
-    if (!sigs) return sigs.error();
-    for (auto& s : *sigs)
+    for (auto& s : verifyResults(results))
         if (!s.valid)
             return Error::make(ErrorKind::Forged, "results.bad_signature", {s.role, s.unit});
     signResults(results, "unit-head", unit, head.pub.label, head.pub.sign, head.sign_sk);
     return {};
 }
 
-Result<VerifyOutcome> verifyResultsDocument(const nlohmann::json& results, const Package* package,
+Result<VerifyOutcome> verifyResultsDocument(const ResultsDocument& results, const Package* package,
                                             const PublicKeys* head, const std::string& receipt) {
     auto sigs = verifyResults(results);
-    if (!sigs) return sigs.error();
     std::optional<PublicKey> collector;
     if (package) {
-        auto digest = results.is_object() ? results.value("package_digest", "") : std::string();
-        if (toHex(package->digest) != digest)
+        if (package->digest != results.package_digest)
             return Error::make(ErrorKind::Forged, "verify.other_package");
         collector = package->body.collector_sign;
     }
     VerifyOutcome out;
     out.ok = true;
     bool collector_seen = false;
-    for (auto& s : *sigs) {
+    for (auto& s : sigs) {
         bool ok = s.valid;
         if (s.role == "collector" && collector) ok = ok && s.key == *collector;
         if (s.role == "collector") collector_seen = collector_seen || ok;
@@ -137,10 +131,8 @@ Result<VerifyOutcome> verifyResultsDocument(const nlohmann::json& results, const
         std::string code = receipt;
         for (auto& ch : code)
             ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        bool counted = false;
-        if (results.contains("receipts") && results["receipts"].is_array())
-            for (auto& r : results["receipts"])
-                counted = counted || (r.is_string() && r.get<std::string>() == code);
+        bool counted = std::find(results.receipts.begin(), results.receipts.end(), code) !=
+                       results.receipts.end();
         out.receipt = code;
         out.receipt_counted = counted;
         if (!counted) out.ok = false;

@@ -19,28 +19,31 @@ Result<CountOutput> countAndSign(CollectorStore& store, const SecretKeys& collec
 // The comments of the last count as saved in the store (empty if none).
 Result<std::vector<CommentOut>> storedComments(const CollectorStore& store);
 // The results of the last count as saved in the store. Error: results.not_counted.
-Result<nlohmann::json> storedResults(const CollectorStore& store);
+Result<ResultsDocument> storedResults(const CollectorStore& store);
 
 struct ReportSet {
     bool json = true, csv = true, xlsx = true, html = true, receipts = true, comments = true;
 };
 // Writes DIR/results.json, .csv, .xlsx, .html, receipts.txt and comments.csv (those chosen;
 // comments.csv only if `comments` is given), each atomically.
-Status writeReports(const nlohmann::json& results, const std::vector<CommentOut>* comments,
+Status writeReports(const ResultsDocument& results, const std::vector<CommentOut>* comments,
                     const fs::path& dir, Lang lang, const ReportSet& which = {});
 // One results file in a format: "json", "csv", "xlsx" or "html".
-Status writeResultsAs(const nlohmann::json& results, std::string_view format, const fs::path& out,
+Status writeResultsAs(const ResultsDocument& results, std::string_view format, const fs::path& out,
                       Lang lang);
 // The published receipt list: one counted receipt code a line.
-std::string receiptList(const nlohmann::json& results);
+std::string receiptList(const ResultsDocument& results);
+// The document as written to results.json (canonical JSON, indented).
+std::string resultsFileText(const ResultsDocument& results);
 
-// Reads a "pingyi-results/1" file. Error: results.bad_file naming it.
-Result<nlohmann::json> readResultsFile(const fs::path& file);
+// Reads a results file strictly (decodeResults). Errors: results.bad_file naming it and the
+// problem, results.old_format.
+Result<ResultsDocument> readResultsFile(const fs::path& file);
 
 // Signs one unit's ranking with the unit head's key, after checking the unit exists
 // (results.unknown_unit), the key's role (key.wrong_role) and that every signature already on
 // the document verifies (results.bad_signature). The document is changed only on success.
-Status signUnit(nlohmann::json& results, const std::string& unit, const SecretKeys& head);
+Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head);
 
 // The outcome of checking a results document.
 struct VerifyCheck {
@@ -56,8 +59,8 @@ struct VerifyOutcome {
 };
 // `package` (optional) must be the one the results name (verify.other_package); `head`
 // (optional) is the expected unit-head key; `receipt` (optional, any case) is looked up in the
-// counted list. Error: results.bad_document.
-Result<VerifyOutcome> verifyResultsDocument(const nlohmann::json& results, const Package* package,
+// counted list.
+Result<VerifyOutcome> verifyResultsDocument(const ResultsDocument& results, const Package* package,
                                             const PublicKeys* head, const std::string& receipt);
 
 } // namespace pingyi

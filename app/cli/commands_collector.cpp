@@ -202,8 +202,8 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             auto out = countAndSign(*store, *keys, opts);
             if (keys->pub.role == KeyRole::Collector) *ctx.err << "\n";
             if (!out) return ctx.fail(out.error());
-            for (auto& u : out->results["units"]) {
-                ctx.say("count.unit_title", {jsonText(u, "name"), jsonText(u, "id")});
+            for (auto& u : out->results.units) {
+                ctx.say("count.unit_title", {u.name, u.id});
                 *ctx.out << rankingTable(u, ctx.lang) << "\n";
             }
             auto& a = out->accounting;
@@ -246,16 +246,13 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
         cmd->callback([&ctx, o] {
             auto j = readResultsFile(o->file);
             if (!j) return ctx.fail(j.error());
-            bool known = false;
-            for (auto& u : (*j)["units"])
-                known = known || jsonText(u, "id") == o->meeting;
-            if (!known)
+            if (!j->unit(o->meeting))
                 return ctx.fail(
                     Error::make(ErrorKind::Invalid, "results.unknown_unit", {o->meeting}));
             auto keys = unlockKeyFile(o->organiser, o->pass_file, ctx);
             if (!keys) return ctx.fail(keys.error());
             if (auto s = signUnit(*j, o->meeting, *keys); !s) return ctx.fail(s.error());
-            if (auto s = writeFileAtomic(o->file, j->dump(2) + "\n"); !s)
+            if (auto s = writeFileAtomic(o->file, resultsFileText(*j)); !s)
                 return ctx.fail(s.error());
             ctx.say("results.signed", {o->meeting, keys->pub.label, keys->pub.fingerprint()});
         });

@@ -438,7 +438,7 @@ void Console::finish(JobResult r) {
                        verified_.reset();
                        if (s->results)
                            results_ = buildResultsView(*s->results, s->comments,
-                                                       &s->package->body.campaign);
+                                                       &s->package->body.campaign, lang_);
                        buffers_.store_dir = s->dir.string();
                        buffers_.export_dir = (s->dir / "reports").string();
                        buffers_.results_file = (s->dir / "reports" / "results.json").string();
@@ -470,15 +470,14 @@ void Console::finish(JobResult r) {
                    },
                    [&](CountDone& c) {
                        results_ = buildResultsView(c.results, std::move(c.comments),
-                                                   &store_->package->body.campaign);
+                                                   &store_->package->body.campaign, lang_);
                        unit_ = subject_ = 0;
                        char secs[32];
                        std::snprintf(secs, sizeof secs, "%.1f", c.seconds);
-                       const nlohmann::json& a = c.results["accounting"];
+                       const Accounting& a = c.results.accounting;
                        last_count_ = Said{"console.count.done",
-                                          {std::to_string(a.value("counted", 0)),
-                                           std::to_string(a.value("invalid", 0)), secs,
-                                           (store_->dir / "reports").string()},
+                                          {std::to_string(a.counted), std::to_string(a.invalid),
+                                           secs, (store_->dir / "reports").string()},
                                           std::nullopt};
                        say(last_count_->id, last_count_->args);
                    },

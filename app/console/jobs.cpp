@@ -137,7 +137,8 @@ JobResult signJob(const fs::path& results_file, const std::string& unit, const f
     wipe(passphrase);
     if (!keys) return JobFailed{keys.error()};
     if (auto s = signUnit(*j, unit, *keys); !s) return JobFailed{s.error()};
-    if (auto s = writeFileAtomic(results_file, j->dump(2) + "\n"); !s) return JobFailed{s.error()};
+    if (auto s = writeFileAtomic(results_file, resultsFileText(*j)); !s)
+        return JobFailed{s.error()};
     return SignDone{results_file, unit, keys->pub.label, keys->pub.fingerprint(), std::move(*j)};
 }
 

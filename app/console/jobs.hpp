@@ -33,7 +33,7 @@ struct StoreOpened {
     fs::path dir;
     std::shared_ptr<const Package> package;
     bool created = false;
-    std::optional<nlohmann::json> results; // of the last count, if any
+    std::optional<ResultsDocument> results; // of the last count, if any
     std::vector<CommentOut> comments;
 };
 
@@ -53,7 +53,7 @@ struct ImportDone {
 };
 
 struct CountDone {
-    nlohmann::json results;
+    ResultsDocument results;
     std::vector<CommentOut> comments;
     double seconds = 0;
 };
@@ -64,7 +64,7 @@ struct ExportDone {
 struct SignDone {
     fs::path file;
     std::string unit, label, fingerprint;
-    nlohmann::json results;
+    ResultsDocument results;
 };
 struct VerifyDone {
     fs::path file;

@@ -1,10 +1,9 @@
-// The results document ("pingyi-results/1") and the comments of a count, read once into rows
-// the results screen shows. Missing or mistyped fields become empty cells, never throw.
+// The results document (core/results.hpp) and the comments of a count, read once into rows the
+// results screen shows.
 #pragma once
 
+#include "core/catalog.hpp"
 #include "platform/count.hpp"
-
-#include <nlohmann/json.hpp>
 
 #include <map>
 #include <optional>
@@ -26,8 +25,12 @@ struct ItemView {
 };
 struct SubjectView {
     std::string id, name, position;
-    std::string self, social, final;                 // as published ("45.13"), or empty
-    std::optional<double> self_v, social_v, final_v; // for sorting
+    // Per group of the unit, in UnitView::groups order: as published ("45.13"), 票数不足, or
+    // empty; and the value for sorting.
+    std::vector<std::string> scores;
+    std::vector<std::optional<double>> score_v;
+    std::string final, remark;     // final as published, or empty; 整改 and the rules' notes
+    std::optional<double> final_v; // for sorting
     std::optional<std::int64_t> rank;
     bool bottom = false;
     std::vector<ItemView> items;
@@ -58,7 +61,7 @@ struct ResultsView {
 };
 
 // With the campaign (optional), items keep the questionnaire's order and get their English names.
-ResultsView buildResultsView(const nlohmann::json& results, std::vector<CommentOut> comments,
-                             const Campaign* campaign = nullptr);
+ResultsView buildResultsView(const ResultsDocument& results, std::vector<CommentOut> comments,
+                             const Campaign* campaign = nullptr, Lang lang = Lang::Zh);
 
 } // namespace pingyi::console

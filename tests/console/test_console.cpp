@@ -309,7 +309,7 @@ TEST_CASE("The count through the real screens: passphrase typed and wiped, progr
         REQUIRE(saved.ok());
         auto stored = storedResults(*saved);
         REQUIRE(stored.ok());
-        CHECK((*stored)["accounting"]["counted"] == 9);
+        CHECK(stored->accounting.counted == 9);
         CHECK(fs::exists(o.tmp.path / "collector" / "reports" / "results.json"));
 
         h.click("show_results");
@@ -374,8 +374,7 @@ TEST_CASE("The count through the real screens: passphrase typed and wiped, progr
         auto signed_doc = readResultsFile(out / "results.json");
         REQUIRE(signed_doc.ok());
         auto sigs = verifyResults(*signed_doc);
-        REQUIRE(sigs.ok());
-        CHECK(sigs->size() == 2);
+        CHECK(sigs.size() == 2);
 
         h.type("verify_package", o.package.string());
         h.type("verify_head", o.head_pub.string());
@@ -387,8 +386,8 @@ TEST_CASE("The count through the real screens: passphrase typed and wiped, progr
         CHECK(h.console->verified()->receipt_counted);
 
         // A changed score no longer verifies.
-        (*signed_doc)["units"][0]["subjects"][0]["final"] = 99.99;
-        REQUIRE(writeFileAtomic(out / "results.json", signed_doc->dump(2)).ok());
+        signed_doc->units[0].subjects[0].final = 9999;
+        REQUIRE(writeFileAtomic(out / "results.json", resultsFileText(*signed_doc)).ok());
         h.click("verify");
         h.idle();
         REQUIRE(h.console->verified());

@@ -58,15 +58,16 @@ TEST_CASE("composeMeeting gives the count's composition check for the same ballo
 }
 
 TEST_CASE("A unit head signs one unit, and verification names what fails") {
-    nlohmann::json doc = {{"format", "pingyi-results/1"},
-                          {"package_digest", "00"},
-                          {"units", {{{"id", "U1"}, {"name", "一局"}}}},
-                          {"receipts", {"ABCD-EFGH-J"}}};
+    ResultsDocument doc;
+    doc.units.push_back({});
+    doc.units[0].id = "U1";
+    doc.units[0].name = "一局";
+    doc.receipts = {"ABCD-EFGH-J"};
     SecretKeys head = newKeys(KeyRole::UnitHead, "局长");
     SecretKeys other = newKeys(KeyRole::Organiser, "组织方");
     CHECK(signUnit(doc, "U9", head).error().id == "results.unknown_unit");
     CHECK(signUnit(doc, "U1", other).error().id == "key.wrong_role");
-    CHECK(!doc.contains("signatures"));
+    CHECK(doc.signatures.empty());
     REQUIRE(signUnit(doc, "U1", head).ok());
     auto v = verifyResultsDocument(doc, nullptr, &head.pub, "abcd-efgh-j");
     REQUIRE(v.ok());
@@ -75,7 +76,7 @@ TEST_CASE("A unit head signs one unit, and verification names what fails") {
     CHECK(v->receipt_counted);
     CHECK(!verifyResultsDocument(doc, nullptr, &other.pub, "")->ok); // someone else's key
     CHECK(!verifyResultsDocument(doc, nullptr, nullptr, "ZZZZ-ZZZZ-Z")->ok);
-    doc["units"][0]["name"] = "二局"; // changed after signing
+    doc.units[0].name = "二局"; // changed after signing
     CHECK(!verifyResultsDocument(doc, nullptr, nullptr, "")->ok);
     CHECK(signUnit(doc, "U1", head).error().id == "results.bad_signature");
     CHECK(receiptList(doc) == "ABCD-EFGH-J\n");
@@ -83,9 +84,8 @@ TEST_CASE("A unit head signs one unit, and verification names what fails") {
 
 TEST_CASE("Only the report files asked for are written, and a results file is read back") {
     TempDir tmp;
-    nlohmann::json doc = {{"format", "pingyi-results/1"},
-                          {"units", nlohmann::json::array()},
-                          {"receipts", {"AAAA-BBBB-C"}}};
+    ResultsDocument doc;
+    doc.receipts = {"AAAA-BBBB-C"};
     std::vector<CommentOut> comments{{"S1", "好"}};
     ReportSet only;
     only.xlsx = only.html = only.csv = false;
@@ -96,7 +96,7 @@ TEST_CASE("Only the report files asked for are written, and a results file is re
     CHECK(!fs::exists(tmp.path / "r" / "results.csv"));
     auto back = readResultsFile(tmp.path / "r" / "results.json");
     REQUIRE(back.ok());
-    CHECK((*back)["receipts"][0] == "AAAA-BBBB-C");
+    CHECK(back->receipts.at(0) == "AAAA-BBBB-C");
     REQUIRE(writeFileAtomic(tmp.path / "bad.json", std::string("{\"format\":\"x\"}")).ok());
     CHECK(readResultsFile(tmp.path / "bad.json").error().id == "results.bad_file");
     // The folder scan finds bundles and additions only, sorted.
@@ -110,7 +110,7 @@ TEST_CASE("Only the report files asked for are written, and a results file is re
 }
 
 TEST_CASE("The results view keeps each subject's comments in the count's order, for paging") {
-    nlohmann::json doc = {{"format", "pingyi-results/1"}, {"units", nlohmann::json::array()}};
+    ResultsDocument doc;
     std::vector<CommentOut> comments;
     for (int i = 0; i < 120; ++i)
         comments.push_back({i % 3 == 0 ? "S2" : "S1", "意见 " + std::to_string(i)});

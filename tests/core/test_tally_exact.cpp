@@ -6,6 +6,7 @@
 #include "core/tally.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <set>
 

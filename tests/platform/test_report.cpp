@@ -15,97 +15,83 @@ using nlohmann::json;
 
 namespace {
 
-json category(const std::string& name, int ballots, json score) {
-    bool suppressed = score.is_null();
-    return {{"name", name},
-            {"ballots", ballots},
-            {"score", std::move(score)},
-            {"suppressed", suppressed}};
+ResultsSubject subject(const std::string& id, const std::string& name, const std::string& position,
+                       std::optional<std::int64_t> self, std::optional<std::int64_t> social,
+                       std::optional<std::int64_t> final_score, std::optional<std::uint32_t> rank,
+                       bool bottom, std::uint64_t self_ballots, std::uint64_t social_ballots) {
+    ResultsSubject s;
+    s.id = id;
+    s.name = name;
+    s.position = position;
+    s.scores = {{"self", self}, {"social", social}};
+    s.ballots = {{"self", self_ballots}, {"social", social_ballots}};
+    s.notes = {{"self", {}}, {"social", {}}};
+    s.final = final_score;
+    s.rank = rank;
+    s.bottom = bottom;
+    ResultsItem item{"competence", "业务素质", {}};
+    item.groups["self"] = ResultsItemCell{9250, 11, 1, {8, 3, 0, 0}};
+    item.groups["social"] = std::nullopt;
+    s.items.push_back(item);
+    s.categories["self"] = {};
+    s.categories["social"] = {{"npc", {4, std::nullopt, true}},
+                              {"cppcc", {3, std::nullopt, true}},
+                              {"leader", {3, std::nullopt, true}},
+                              {"service", {24, 4310, false}}};
+    return s;
 }
 
-json subject(const std::string& id, const std::string& name, const std::string& position, json self,
-             json social, json final_score, json rank, bool bottom, int self_ballots,
-             int social_ballots) {
-    return {{"id", id},
-            {"name", name},
-            {"position", position},
-            {"self", self},
-            {"social", social},
-            {"final", final_score},
-            {"rank", rank},
-            {"bottom", bottom},
-            {"ballots", {{"self", self_ballots}, {"social", social_ballots}}},
-            {"items",
-             {{"competence",
-               {{"name", "业务素质"},
-                {"self",
-                 {{"mean", 92.5},
-                  {"answered", 11},
-                  {"unknown", 1},
-                  {"levels", {{"A", 8}, {"B", 3}, {"C", 0}, {"D", 0}}}}},
-                {"social", nullptr}}}}},
-            {"categories",
-             {{"social",
-               {{"npc", category("人大代表", 4, nullptr)},
-                {"cppcc", category("政协委员", 3, nullptr)},
-                {"leader", category("领导", 3, nullptr)},
-                {"service", category("服务对象", 24, 43.1)}}}}}};
-}
-
-json unit(const std::string& id, const std::string& name, json subjects, bool quota_pass) {
-    return {
-        {"id", id},
-        {"name", name},
-        {"groups", {"self", "social"}},
-        {"group_names", {{"self", "单位自评"}, {"social", "社会测评"}}},
-        {"group_weights", {{"self", 50}, {"social", 50}}},
-        {"subjects", std::move(subjects)},
-        {"composition",
-         {{{"meeting", id + "/social"},
-           {"group", "social"},
-           {"total", 34},
-           {"min_ballots", 30},
-           {"categories", {{"npc", 4}, {"cppcc", 3}, {"leader", 3}, {"service", 24}}},
-           {"quotas",
-            {{{"categories", {"npc", "cppcc", "leader"}},
-              {"percent", 30},
-              {"actual", 29.41},
-              {"pass", quota_pass}},
-             {{"categories", {"service"}}, {"percent", 70}, {"actual", 70.59}, {"pass", true}}}},
-           {"pass", quota_pass}}}},
-        {"bottom_rule", {{"bottom_count", 1}, {"bottom_percent", 0}}}};
+ResultsUnit unit(const std::string& id, const std::string& name,
+                 std::vector<ResultsSubject> subjects, bool quota_pass) {
+    ResultsUnit u;
+    u.id = id;
+    u.name = name;
+    u.groups = {
+        {"self", "单位自评", "Self-appraisal", 50, {{"cadre", "机关干部"}}, {}},
+        {"social",
+         "社会测评",
+         "Public appraisal",
+         50,
+         {{"npc", "人大代表"}, {"cppcc", "政协委员"}, {"leader", "领导"}, {"service", "服务对象"}},
+         {}}};
+    u.subjects = std::move(subjects);
+    ResultsMeeting m;
+    m.meeting = id + "/social";
+    m.group = "social";
+    m.total = 34;
+    m.min_ballots = 30;
+    m.categories = {{"npc", 4}, {"cppcc", 3}, {"leader", 3}, {"service", 24}};
+    m.quotas = {{{"npc", "cppcc", "leader"}, 30, 2941, quota_pass}, {{"service"}, 70, 7059, true}};
+    m.pass = quota_pass;
+    u.composition = {m};
+    u.bottom_rule = {1, 0};
+    return u;
 }
 
 // Two units; the second has a subject with no social score (unranked, null final).
-json sampleResults() {
-    json u1 = unit("U1", "市经济局",
-                   {subject("S01", "王建国", "办公室主任", 45.12, 43.5, 88.62, 1, false, 12, 34),
-                    subject("S02", "李<script>alert(1)</script>", "法规科科长", 40.0, 41.25, 81.25,
-                            2, true, 12, 34)},
-                   true);
-    json u2 = unit("U2", "市中小企业服务中心",
-                   {subject("S03", "张敏", "主任", 44.0, 42.06, 86.06, 1, true, 9, 31),
-                    subject("S04", "赵磊", "副主任", 43.0, nullptr, nullptr, nullptr, false, 9, 0)},
-                   false);
-    return {{"format", "pingyi-results/1"},
-            {"campaign", "jjj-2026"},
-            {"campaign_name", "市经济局2026年度“企业评机关”“群众评科长”民主评议"},
-            {"package_digest", "0123456789abcdef0123456789abcdef"},
-            {"units", {u1, u2}},
-            {"levels",
-             {{{"id", "A"}, {"name", "优秀"}},
-              {{"id", "B"}, {"name", "良好"}},
-              {{"id", "C"}, {"name", "一般"}},
-              {{"id", "D"}, {"name", "较差"}}}},
-            {"accounting",
-             {{"received", 63},
-              {"valid", 62},
-              {"invalid", 1},
-              {"conflicts", 2},
-              {"conflicts_resolved", 0},
-              {"missing", 0},
-              {"counted", 62}}},
-            {"receipts", {"2345A-BCDEF", "6789G-HJKLM"}}};
+ResultsDocument sampleResults() {
+    ResultsDocument d;
+    d.units = {unit("U1", "市经济局",
+                    {subject("S01", "王建国", "办公室主任", 4512, 4350, 8862, 1, false, 12, 34),
+                     subject("S02", "李<script>alert(1)</script>", "法规科科长", 4000, 4125, 8125,
+                             2, true, 12, 34)},
+                    true),
+               unit("U2", "市中小企业服务中心",
+                    {subject("S03", "张敏", "主任", 4400, 4206, 8606, 1, true, 9, 31),
+                     subject("S04", "赵磊", "副主任", 4300, std::nullopt, std::nullopt,
+                             std::nullopt, false, 9, 0)},
+                    false)};
+    d.campaign = "jjj-2026";
+    d.campaign_name = "市经济局2026年度“企业评机关”“群众评科长”民主评议";
+    REQUIRE(fromHex32("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                      d.package_digest));
+    d.levels = {{"A", "优秀"}, {"B", "良好"}, {"C", "一般"}, {"D", "较差"}};
+    d.accounting.received = 63;
+    d.accounting.counted = 62;
+    d.accounting.invalid = 1;
+    d.accounting.conflicts = 2;
+    d.receipts = {"2345A-BCDEF", "6789G-HJKLM"};
+    return d;
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -130,11 +116,12 @@ TEST_CASE("The results CSV starts with a BOM and keeps Chinese headers and names
     REQUIRE(rows.ok());
     REQUIRE(rows->size() == 5);
     CHECK((*rows)[0] == std::vector<std::string>{"单位", "排名", "评议对象", "职务", "单位自评",
-                                                 "社会测评", "最后得分", "排名靠后", "自评票数",
-                                                 "社会测评票数"});
+                                                 "社会测评", "最后得分", "排名靠后", "单位自评票数",
+                                                 "社会测评票数", "备注"});
     CHECK((*rows)[1] == std::vector<std::string>{"市经济局", "1", "王建国", "办公室主任", "45.12",
-                                                 "43.50", "88.62", "否", "12", "34"});
+                                                 "43.50", "88.62", "否", "12", "34", ""});
     CHECK((*rows)[2][7] == "是");
+    CHECK((*rows)[2][10] == "整改");
     CHECK((*rows)[3][0] == "市中小企业服务中心");
 }
 
@@ -181,11 +168,11 @@ TEST_CASE("The XLSX workbook is written as a zip file and no temp file is left b
 }
 
 TEST_CASE("The XLSX workbook accepts unit names that are long, repeated or hold []:*?/\\") {
-    json r = sampleResults();
-    r["units"][0]["name"] = "市经济局/法规科[2026]:*?\\一二三四五六七八九十一二三四五六七八九十";
-    r["units"][1]["name"] = r["units"][0]["name"];
-    r["units"].push_back(r["units"][1]);
-    r["units"][2]["name"] = "核算";
+    ResultsDocument r = sampleResults();
+    r.units[0].name = "市经济局/法规科[2026]:*?\\一二三四五六七八九十一二三四五六七八九十";
+    r.units[1].name = r.units[0].name;
+    r.units.push_back(r.units[1]);
+    r.units[2].name = "核算";
     test::TempDir dir;
     auto st = writeResultsXlsx(r, Lang::Zh, dir.path / "r.xlsx");
     CHECK_MESSAGE(st.ok(), (st.ok() ? "" : describe(st.error(), Lang::En)));
@@ -262,12 +249,12 @@ TEST_CASE(
 }
 
 TEST_CASE("The terminal ranking table of a report aligns its columns for Chinese text") {
-    json r = sampleResults();
+    ResultsDocument r = sampleResults();
     for (Lang lang : {Lang::Zh, Lang::En}) {
-        for (auto& u : r["units"]) {
+        for (auto& u : r.units) {
             std::string table = rankingTable(u, lang);
             auto ls = lines(table);
-            REQUIRE(ls.size() == 2 + u["subjects"].size());
+            REQUIRE(ls.size() == 2 + u.subjects.size());
             std::size_t width = displayWidth(ls[0]);
             for (auto& l : ls)
                 CHECK_MESSAGE(displayWidth(l) == width, l);
@@ -275,7 +262,7 @@ TEST_CASE("The terminal ranking table of a report aligns its columns for Chinese
             CHECK(ls[1].find_first_not_of('-') == std::string::npos);
         }
     }
-    std::string zh = rankingTable(r["units"][1], Lang::Zh);
+    std::string zh = rankingTable(r.units[1], Lang::Zh);
     CHECK(zh.find("未排名") != std::string::npos);
     CHECK(zh.find("整改") != std::string::npos);
     CHECK(zh.find("86.06") != std::string::npos);

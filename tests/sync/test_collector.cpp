@@ -11,6 +11,7 @@
 #include "sync/collector_import.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -233,8 +234,9 @@ bool sameCounts(const CollectorCounts& a, const CollectorCounts& b) {
            a.conflicts_open == b.conflicts_open && a.missing == b.missing;
 }
 
-nlohmann::json subjectJson(const nlohmann::json& results, const std::string& unit,
+nlohmann::json subjectJson(const ResultsDocument& doc, const std::string& unit,
                            const std::string& subject) {
+    nlohmann::json results = encodeResults(doc);
     for (auto& u : results["units"])
         if (u["id"] == unit)
             for (auto& s : u["subjects"])
@@ -718,7 +720,7 @@ TEST_CASE("An envelope cast with a late token is rejected until the collector im
     CHECK(r4.already == 3);
     CountOutput out = col.count();
     CHECK(out.receipts == t.codes());
-    CHECK(out.results["accounting"]["counted"] == 3);
+    CHECK(encodeResults(out.results)["accounting"]["counted"] == 3);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -764,7 +766,7 @@ TEST_CASE("A token used on two tablets is a conflict: neither counts until staff
         CHECK(out.accounting.counted + out.accounting.invalid +
                   out.accounting.conflict_envelopes_excluded ==
               out.accounting.received);
-        CHECK(out.results["receipts"] == out.receipts);
+        CHECK(encodeResults(out.results)["receipts"] == out.receipts);
         auto hashes = col.store->countableHashes();
         REQUIRE(hashes.ok());
         CHECK(sorted(*hashes) == sorted(counted));
@@ -784,7 +786,7 @@ TEST_CASE("A token used on two tablets is a conflict: neither counts until staff
     CountOutput open = check({other1, other2}, 0);
     CHECK_FALSE(contains(open.receipts, receiptCode(h1)));
     CHECK_FALSE(contains(open.receipts, receiptCode(h2)));
-    CHECK(subjectJson(open.results, "U1", "S01")["social"] == 50.0);
+    CHECK(subjectJson(open.results, "U1", "S01")["scores"]["social"] == 50.0);
 
     // Refused decisions change nothing and are not logged.
     auto no_reason = col.store->resolveConflict(tag, h1, "");
@@ -818,7 +820,7 @@ TEST_CASE("A token used on two tablets is a conflict: neither counts until staff
     CHECK(col.counts().conflicts_open == 0);
     CountOutput one = check({other1, other2, h1}, 1);
     CHECK_FALSE(contains(one.receipts, receiptCode(h2)));
-    CHECK(subjectJson(one.results, "U1", "S01")["social"] == 50.0); // the all-A copy
+    CHECK(subjectJson(one.results, "U1", "S01")["scores"]["social"] == 50.0); // the all-A copy
 
     // Count neither.
     REQUIRE(col.store->resolveConflict(tag, std::nullopt, "无法确认，两张都作废").ok());
@@ -832,7 +834,7 @@ TEST_CASE("A token used on two tablets is a conflict: neither counts until staff
     REQUIRE(col.store->resolveConflict(tag, h2, "复核：代表在平板 02 投票").ok());
     CountOutput two = check({other1, other2, h2}, 1);
     // Two A ballots and t2's D ballot (400 permille): 50 x (2 x 1000 + 400) / 3000 = 40.00.
-    CHECK(subjectJson(two.results, "U1", "S01")["social"] == 40.0);
+    CHECK(subjectJson(two.results, "U1", "S01")["scores"]["social"] == 40.0);
 
     // One row per decision, in order; the decisions table keeps only the latest.
     CHECK(col.rows("SELECT count(*) FROM decision_log") == 3);
@@ -892,7 +894,7 @@ TEST_CASE("Envelopes named by a tablet's ledger but not delivered are listed as 
 
     CountOutput out = col.count();
     CHECK(out.accounting.missing == 2);
-    CHECK(out.results["accounting"]["missing"] == 2);
+    CHECK(encodeResults(out.results)["accounting"]["missing"] == 2);
     CHECK(out.accounting.counted == 3);
 
     auto full = col.receive(t.bundle());
@@ -957,8 +959,8 @@ TEST_CASE("The count turns imported ballots into the expected scores, receipts, 
     for (auto id : {"S01", "S02", "S03", "S04", "S05", "S06"}) {
         CAPTURE(id);
         auto s = subjectJson(out.results, "U1", id);
-        CHECK(s["social"] == 50.0);
-        CHECK(s["self"] == 40.0);
+        CHECK(s["scores"]["social"] == 50.0);
+        CHECK(s["scores"]["self"] == 40.0);
         CHECK(s["final"] == 90.0);
         CHECK(s["rank"] == 1);
         CHECK(s["ballots"]["social"] == 5); // the 不了解 ballot rates nobody
@@ -966,11 +968,12 @@ TEST_CASE("The count turns imported ballots into the expected scores, receipts, 
         CHECK(s["paper_self"] == false);
     }
     auto s01 = subjectJson(out.results, "U1", "S01");
-    CHECK(s01["items"]["competence"]["social"]["mean"] == 100.0);
-    CHECK(s01["items"]["competence"]["social"]["answered"] == 5);
-    CHECK(s01["items"]["competence"]["social"]["unknown"] == 1);
-    CHECK(s01["items"]["competence"]["social"]["levels"]["A"] == 5);
-    CHECK(s01["items"]["competence"]["self"]["mean"] == 80.0);
+    REQUIRE(s01["items"][0]["id"] == "competence");
+    CHECK(s01["items"][0]["groups"]["social"]["mean"] == 100.0);
+    CHECK(s01["items"][0]["groups"]["social"]["answered"] == 5);
+    CHECK(s01["items"][0]["groups"]["social"]["unknown"] == 1);
+    CHECK(s01["items"][0]["groups"]["social"]["levels"][0] == 5); // A
+    CHECK(s01["items"][0]["groups"]["self"]["mean"] == 80.0);
     CHECK(s01["categories"]["social"]["service"]["ballots"] == 3);
     CHECK(s01["categories"]["social"]["service"]["suppressed"] == true);
     for (auto id : {"S07", "S08", "S09"}) {
@@ -978,10 +981,11 @@ TEST_CASE("The count turns imported ballots into the expected scores, receipts, 
         CHECK(s["final"].is_null());
         CHECK(s["rank"].is_null());
     }
-    CHECK(subjectJson(out.results, "U3", "S10")["social"].is_null());
+    CHECK(subjectJson(out.results, "U3", "S10")["scores"]["social"].is_null());
 
     // Composition of U1/social: 6 ballots, 3 of them service.
-    auto& u1 = out.results["units"][0];
+    nlohmann::json all = encodeResults(out.results);
+    auto& u1 = all["units"][0];
     REQUIRE(u1["id"] == "U1");
     bool seen = false;
     for (auto& m : u1["composition"])
@@ -999,7 +1003,7 @@ TEST_CASE("The count turns imported ballots into the expected scores, receipts, 
         codes.push_back(code);
     std::sort(codes.begin(), codes.end());
     CHECK(out.receipts == codes);
-    CHECK(out.results["receipts"] == codes);
+    CHECK(encodeResults(out.results)["receipts"] == codes);
     CHECK(out.invalid_receipts.empty());
 
     // Comments, in an order that says nothing: compare as a multiset.
@@ -1021,22 +1025,21 @@ TEST_CASE("The count turns imported ballots into the expected scores, receipts, 
     CHECK(out.accounting.conflicts == 0);
     CHECK(out.accounting.conflict_envelopes_excluded == 0);
     CHECK(out.accounting.missing == 0);
-    auto& acc = out.results["accounting"];
+    auto& acc = all["accounting"];
     CHECK(acc["received"] == 9);
     CHECK(acc["counted"] == 9);
-    CHECK(acc["valid"] == 9);
     CHECK(acc["invalid"] == 0);
-    CHECK(out.results["package_digest"] == toHex(fx.package.digest));
-    CHECK(out.results["campaign"] == "jjj-2026");
+    CHECK(encodeResults(out.results)["package_digest"] == toHex(fx.package.digest));
+    CHECK(encodeResults(out.results)["campaign"] == "jjj-2026");
 
     // The same numbers with one thread; saved results come back as stored.
     CountOutput single = col.count(1);
-    CHECK(single.results == out.results);
+    CHECK(encodeResults(single.results) == encodeResults(out.results));
     REQUIRE(saveCount(*col.store, out).ok());
     auto saved = col.store->result("results");
     REQUIRE(saved.ok());
     REQUIRE(saved->has_value());
-    CHECK(nlohmann::json::parse(**saved) == out.results);
+    CHECK(nlohmann::json::parse(**saved) == encodeResults(out.results));
 }
 
 TEST_CASE("The count refuses a collector key that is not the campaign's") {
@@ -1101,12 +1104,13 @@ TEST_CASE("An envelope whose sealed ballot does not open is set aside as invalid
         CHECK(out.accounting.invalid == 1);
         REQUIRE(out.accounting.invalid_reasons.size() == 1);
         CHECK(out.accounting.invalid_reasons.at("envelope.cannot_open") == 1);
-        CHECK(out.results["accounting"]["invalid_reasons"]["envelope.cannot_open"] == 1);
-        CHECK(out.results["accounting"]["invalid"] == 1);
-        CHECK_FALSE(contains(out.results["receipts"].get<std::vector<std::string>>(),
+        CHECK(encodeResults(out.results)["accounting"]["invalid_reasons"]["envelope.cannot_open"] ==
+              1);
+        CHECK(encodeResults(out.results)["accounting"]["invalid"] == 1);
+        CHECK_FALSE(contains(encodeResults(out.results)["receipts"].get<std::vector<std::string>>(),
                              receiptCode(broken.hash)));
         auto s = subjectJson(out.results, "U1", "S04");
-        CHECK(s["social"] == 50.0);
+        CHECK(s["scores"]["social"] == 50.0);
         CHECK(s["ballots"]["social"] == 2);
         CHECK(s["final"] == 90.0);
     }
@@ -1129,38 +1133,40 @@ TEST_CASE("The count's results signed by a unit head verify, and a changed score
     auto saved = col.store->result("results");
     REQUIRE(saved.ok());
     REQUIRE(saved->has_value());
-    nlohmann::json results = nlohmann::json::parse(**saved);
+    auto decoded = decodeResultsText(**saved);
+    REQUIRE(decoded);
+    ResultsDocument results = *decoded;
 
-    CHECK(verifyResults(results)->empty()); // no signatures yet
+    CHECK(verifyResults(results).empty()); // no signatures yet
     SecretKeys head = newKeys(KeyRole::UnitHead, "经济局局长");
     signResults(results, "unit-head", "U1", head.pub.label, head.pub.sign, head.sign_sk);
     signResults(results, "collector", "", "汇总机", fx.keys.collector_sign.pk,
                 fx.keys.collector_sign.sk);
 
     // Through text and back, as the file is published.
-    nlohmann::json published = nlohmann::json::parse(results.dump(2));
-    auto sigs = verifyResults(published);
-    REQUIRE(sigs.ok());
-    REQUIRE(sigs->size() == 2);
-    for (auto& s : *sigs)
+    nlohmann::json text = nlohmann::json::parse(encodeResults(results).dump(2));
+    auto published = decodeResults(text);
+    REQUIRE(published);
+    auto sigs = verifyResults(*published);
+    REQUIRE(sigs.size() == 2);
+    for (auto& s : sigs)
         CHECK(s.valid);
-    CHECK((*sigs)[0].role == "unit-head");
-    CHECK((*sigs)[0].unit == "U1");
-    CHECK((*sigs)[0].label == "经济局局长");
-    CHECK((*sigs)[0].key == head.pub.sign);
-    CHECK((*sigs)[1].role == "collector");
-    CHECK((*sigs)[1].key == fx.keys.collector_sign.pk);
+    CHECK(sigs[0].role == "unit-head");
+    CHECK(sigs[0].unit == "U1");
+    CHECK(sigs[0].label == "经济局局长");
+    CHECK(sigs[0].key == head.pub.sign);
+    CHECK(sigs[1].role == "collector");
+    CHECK(sigs[1].key == fx.keys.collector_sign.pk);
 
     // Signing again with the same key replaces, not adds.
-    signResults(published, "unit-head", "U1", head.pub.label, head.pub.sign, head.sign_sk);
-    auto resigned = verifyResults(published);
-    REQUIRE(resigned.ok());
-    CHECK(resigned->size() == 2);
-    for (auto& s : *resigned)
+    signResults(*published, "unit-head", "U1", head.pub.label, head.pub.sign, head.sign_sk);
+    auto resigned = verifyResults(*published);
+    CHECK(resigned.size() == 2);
+    for (auto& s : resigned)
         CHECK(s.valid);
 
     // Change one score.
-    nlohmann::json tampered = published;
+    nlohmann::json tampered = text;
     bool changed = false;
     for (auto& s : tampered["units"][0]["subjects"])
         if (s["id"] == "S01") {
@@ -1169,20 +1175,20 @@ TEST_CASE("The count's results signed by a unit head verify, and a changed score
             changed = true;
         }
     REQUIRE(changed);
-    auto bad = verifyResults(tampered);
-    REQUIRE(bad.ok());
-    REQUIRE(bad->size() == 2);
-    for (auto& s : *bad)
+    auto bad = decodeResults(tampered);
+    REQUIRE(bad);
+    REQUIRE(verifyResults(*bad).size() == 2);
+    for (auto& s : verifyResults(*bad))
         CHECK_FALSE(s.valid);
 
     // A signature moved to another unit does not verify either.
-    nlohmann::json moved = published;
+    nlohmann::json moved = text;
     for (auto& s : moved["signatures"])
         if (s["role"] == "unit-head") s["unit"] = "U2";
-    auto mv = verifyResults(moved);
-    REQUIRE(mv.ok());
-    REQUIRE(mv->size() == 2);
-    for (auto& s : *mv)
+    auto mv = decodeResults(moved);
+    REQUIRE(mv);
+    REQUIRE(verifyResults(*mv).size() == 2);
+    for (auto& s : verifyResults(*mv))
         CHECK(s.valid == (s.role == "collector"));
 }
 
@@ -1354,12 +1360,12 @@ TEST_CASE("The count gives the same results, receipts, invalid ballots and comme
     CHECK(one.receipts == expected_receipts);
     std::sort(expected_comments.begin(), expected_comments.end());
     CHECK(commentsOf(one) == expected_comments);
-    CHECK(compositionTotal(one.results) == k - 2);
+    CHECK(compositionTotal(encodeResults(one.results)) == k - 2);
 
     for (unsigned threads : {2u, 3u}) {
         CAPTURE(threads);
         CountOutput many = col.count(threads);
-        CHECK(many.results == one.results);
+        CHECK(encodeResults(many.results) == encodeResults(one.results));
         CHECK(many.receipts == one.receipts);
         CHECK(many.invalid_receipts == one.invalid_receipts);
         CHECK(many.accounting.invalid_reasons == one.accounting.invalid_reasons);
@@ -1431,8 +1437,8 @@ TEST_CASE("A count on two threads sees one snapshot while bundles are imported a
         CHECK(out.accounting.counted == out.receipts.size());
         CHECK(out.accounting.invalid == 0);
         CHECK(out.accounting.missing == 0);
-        CHECK(compositionTotal(out.results) == out.receipts.size());
-        CHECK(out.results["receipts"] == out.receipts);
+        CHECK(compositionTotal(encodeResults(out.results)) == out.receipts.size());
+        CHECK(encodeResults(out.results)["receipts"] == out.receipts);
     }
     importer.join();
     CHECK(importer_errors.empty());

@@ -28,21 +28,18 @@ std::vector<std::size_t> sortedRows(const UnitView& u) {
     if (!specs || specs->SpecsCount == 0) return idx;
     const ImGuiTableColumnSortSpecs& s = specs->Specs[0];
     auto num = [](const std::optional<double>& v) { return v ? *v : -1.0; };
+    // Columns: rank, subject, position, one per group, final, bottom.
+    const int groups = static_cast<int>(u.groups.size());
     auto key = [&](const SubjectView& x) -> double {
-        switch (s.ColumnIndex) {
-        case 0:
-            return x.rank ? static_cast<double>(*x.rank) : 1e9;
-        case 3:
-            return num(x.self_v);
-        case 4:
-            return num(x.social_v);
-        case 5:
-            return num(x.final_v);
-        case 6:
-            return x.bottom ? 1 : 0;
-        default:
-            return 0;
+        int c = s.ColumnIndex;
+        if (c == 0) return x.rank ? static_cast<double>(*x.rank) : 1e9;
+        if (c >= 3 && c < 3 + groups) {
+            auto k = static_cast<std::size_t>(c - 3);
+            return k < x.score_v.size() ? num(x.score_v[k]) : -1.0;
         }
+        if (c == 3 + groups) return num(x.final_v);
+        if (c == 4 + groups) return x.bottom ? 1 : 0;
+        return 0;
     };
     std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
         const SubjectView &x = u.subjects[a], &y = u.subjects[b];
@@ -173,19 +170,23 @@ Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v) {
     ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
                             ImGuiTableFlags_Sortable | ImGuiTableFlags_SizingStretchProp |
                             (fits ? 0 : ImGuiTableFlags_ScrollY);
-    if (ImGui::BeginTable(("ranking." + u.id).c_str(), 7, flags, ImVec2(0, table_h))) {
+    const int columns = 5 + static_cast<int>(u.groups.size());
+    if (ImGui::BeginTable(("ranking." + u.id).c_str(), columns, flags, ImVec2(0, table_h))) {
         ImGui::TableSetupScrollFreeze(0, 1);
         ImGui::TableSetupColumn(tr(cx.lang, "report.col.rank").c_str(),
                                 ImGuiTableColumnFlags_DefaultSort, 0.6f);
         ImGui::TableSetupColumn(tr(cx.lang, "report.col.subject").c_str(), 0, 1.6f);
         ImGui::TableSetupColumn(tr(cx.lang, "report.col.position").c_str(), 0, 2.0f);
-        ImGui::TableSetupColumn(tr(cx.lang, "report.col.self").c_str(), 0, 1);
-        ImGui::TableSetupColumn(tr(cx.lang, "report.col.social").c_str(), 0, 1);
+        for (std::size_t k = 0; k < u.groups.size(); ++k)
+            ImGui::TableSetupColumn(pickEn(cx.lang, u.group_names[k],
+                                           k < u.group_names_en.size() ? u.group_names_en[k] : "")
+                                        .c_str(),
+                                    0, 1);
         ImGui::TableSetupColumn(tr(cx.lang, "report.col.final").c_str(), 0, 1);
         ImGui::TableSetupColumn(tr(cx.lang, "report.col.bottom").c_str(), 0, 0.8f);
         // Headers one by one, so each is a target (click: sort; again: reverse).
         ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
-        for (int c = 0; c < 7; ++c) {
+        for (int c = 0; c < columns; ++c) {
             ImGui::TableSetColumnIndex(c);
             ImGui::TableHeader(ImGui::TableGetColumnName(c));
             ui::recordItem("sort." + std::to_string(c));
@@ -203,16 +204,16 @@ Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v) {
             ImGui::TextUnformatted(s.name.c_str());
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(s.position.c_str());
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(s.self.c_str());
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(s.social.c_str());
+            for (auto& sc : s.scores) {
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(sc.c_str());
+            }
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(s.final.c_str());
             ImGui::TableNextColumn();
-            if (s.bottom)
-                ImGui::TextColored(ImVec4(0.67f, 0, 0, 1), "%s",
-                                   tr(cx.lang, "report.rectify").c_str());
+            if (!s.remark.empty())
+                ImGui::TextColored(s.bottom ? ImVec4(0.67f, 0, 0, 1) : ImVec4(0.3f, 0.3f, 0.3f, 1),
+                                   "%s", s.remark.c_str());
         }
         ImGui::EndTable();
     }

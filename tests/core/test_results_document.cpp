@@ -1,0 +1,133 @@
+// The typed results document: built from a count, encoded canonically, decoded strictly, signed
+// over its canonical bytes; any group ids work end to end.
+#include "core/results.hpp"
+#include "core/tally.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace pingyi;
+using nlohmann::json;
+
+namespace {
+// Groups named freely ("insiders", "public"): nothing may assume "self" and "social".
+Campaign freeGroupsCampaign() {
+    auto parsed = parseCampaignText(R"({
+      "format": "pingyi-campaign/1", "id": "t", "name": "测试",
+      "scale": {"levels": [{"id": "A", "name": "优秀", "value": 1.0}, {"id": "B", "name": "良好", "value": 0.8},
+                           {"id": "C", "name": "一般", "value": 0.6}, {"id": "D", "name": "较差", "value": 0.4}]},
+      "questionnaires": [{"id": "q", "name": "问卷", "items": [{"id": "i1", "name": "一", "weight": 1},
+                                                              {"id": "i2", "name": "二", "weight": 3}]}],
+      "groups": [{"id": "insiders", "name": "内部测评", "name_en": "Insiders", "weight": 40,
+                  "categories": [{"id": "staff", "name": "职工"}]},
+                 {"id": "public", "name": "群众测评", "name_en": "Public", "weight": 60,
+                  "categories": [{"id": "citizen", "name": "群众"}]}],
+      "units": [{"id": "U", "name": "单位"}],
+      "subjects": [{"id": "X", "unit": "U", "name": "甲", "questionnaire": "q"},
+                   {"id": "Y", "unit": "U", "name": "乙", "questionnaire": "q"}]
+    })");
+    REQUIRE(parsed.problems.empty());
+    return *parsed.campaign;
+}
+
+Ballot ballot(const std::string& meeting, std::vector<std::uint8_t> x,
+              std::vector<std::uint8_t> y) {
+    Ballot b;
+    b.meeting = meeting;
+    b.answers.push_back({0, std::move(x), {}});
+    b.answers.push_back({1, std::move(y), {}});
+    return b;
+}
+
+ResultsDocument sampleDocument() {
+    Campaign c = freeGroupsCampaign();
+    Tally t(c);
+    // insiders: X (A,A) 1000, Y (C,C) 600; public: X (B,B) 800, Y (A,B) 850.
+    t.add(ballot("U/insiders", {0, 0}, {2, 2}), "staff");
+    t.add(ballot("U/public", {1, 1}, {0, 1}), "citizen");
+    auto units = computeResults(c, t, {});
+    REQUIRE(units);
+    Accounting acc;
+    acc.received = acc.counted = 2;
+    Hash32 digest{};
+    digest[0] = 0xAB;
+    return buildResults(c, digest, *units, t, acc, {"22222-22222", "33333-33333"});
+}
+} // namespace
+
+TEST_CASE("Scores of freely named groups reach the document under their own ids") {
+    ResultsDocument d = sampleDocument();
+    REQUIRE(d.units.size() == 1);
+    const ResultsUnit& u = d.units[0];
+    REQUIRE(u.groups.size() == 2);
+    CHECK(u.groups[0].id == "insiders");
+    const ResultsSubject& x = u.subjects[0];
+    CHECK(x.id == "X");
+    CHECK(x.scores.at("insiders") == 4000); // 40 x 1.0
+    CHECK(x.scores.at("public") == 4800);   // 60 x 0.8
+    CHECK(x.final == 8800);
+    CHECK(u.subjects[1].scores.at("public") == 5100); // 60 x 0.85
+    json j = encodeResults(d);
+    CHECK(j["units"][0]["subjects"][0]["scores"]["insiders"] == 40.0);
+    CHECK(j["units"][0]["subjects"][0]["scores"]["public"] == 48.0);
+    CHECK(j["units"][0]["subjects"][0]["ballots"]["public"] == 1);
+}
+
+TEST_CASE("A results document survives encode and decode unchanged, signatures included") {
+    ResultsDocument d = sampleDocument();
+    SignKeyPair head = signKeyPair();
+    signResults(d, "unit-head", "U", "局长", head.pk, head.sk);
+    std::string text = encodeResults(d).dump(2);
+    auto back = decodeResultsText(text);
+    REQUIRE(back);
+    CHECK(encodeResults(*back).dump(2) == text);
+    auto sigs = verifyResults(*back);
+    REQUIRE(sigs.size() == 1);
+    CHECK(sigs[0].valid);
+    CHECK(sigs[0].key == head.pk);
+    // A changed receipt list is still a well-formed document, but the signature fails.
+    json tampered = json::parse(text);
+    tampered["receipts"].push_back("44444-44444");
+    auto t = decodeResults(tampered);
+    REQUIRE(t);
+    CHECK_FALSE(verifyResults(*t)[0].valid);
+    // Signing again by the same key for the same unit replaces the old signature.
+    signResults(*back, "unit-head", "U", "局长", head.pk, head.sk);
+    CHECK(back->signatures.size() == 1);
+}
+
+TEST_CASE("The decoder refuses what the encoder would never write, naming the place") {
+    json good = encodeResults(sampleDocument());
+    auto problem = [&](auto edit) {
+        json j = good;
+        edit(j);
+        auto r = decodeResults(j);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().id == "results.bad_document");
+        REQUIRE(r.error().args.size() == 2);
+        return r.error().args[0] + ": " + r.error().args[1];
+    };
+    CHECK(problem([](json& j) { j.erase("accounting"); }) == "$.accounting: missing");
+    CHECK(problem([](json& j) { j["extra"] = 1; }) == "$.extra: unknown field");
+    CHECK(problem([](json& j) { j["units"][0]["subjects"][0]["final"] = "88"; }) ==
+          "$.units[0].subjects[0].final: not a number or null");
+    CHECK(problem([](json& j) { j["units"][0]["subjects"][0]["final"] = 88.001; }) ==
+          "$.units[0].subjects[0].final: more than 2 decimals");
+    CHECK(problem([](json& j) { j["units"][0]["subjects"][1]["scores"]["self"] = 1; }) ==
+          "$.units[0].subjects[1].scores: groups other than the unit's");
+    CHECK(problem([](json& j) { j["units"][0]["subjects"][0]["ballots"]["public"] = -1; }) ==
+          "$.units[0].subjects[0].ballots.public: not a whole number >= 0");
+    CHECK(problem([](json& j) { j["package_digest"] = "abc"; }) ==
+          "$.package_digest: not 64 hex digits");
+    CHECK(problem([](json& j) { j["units"].push_back(j["units"][0]); }) ==
+          "$.units[1].id: repeated");
+    CHECK(problem([](json& j) { j = json::array(); }) == "$: not an object");
+
+    json old = good;
+    old["format"] = "pingyi-results/1";
+    auto r = decodeResults(old);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().id == "results.old_format");
+    CHECK(r.error().args.at(0) == "pingyi-results/1");
+    CHECK(decodeResultsText("{not json").error().id == "results.bad_document");
+}
