@@ -98,7 +98,7 @@ struct ResultsUnit {
     std::vector<ResultsSubject> subjects; // in rank order
     std::vector<ResultsMeeting> composition;
     const ResultsGroup* group(std::string_view group_id) const; // nullptr if the unit has none
-    bool compositionPasses() const;                       // every meeting meets its rules
+    bool compositionPasses() const;                             // every meeting meets its rules
 };
 struct ResultsLevel {
     std::string id, name;
@@ -132,10 +132,13 @@ ResultsDocument buildResults(const Campaign& c, const Hash32& digest,
 // numbers with 2 decimals, missing scores null.
 nlohmann::json encodeResults(const ResultsDocument& doc);
 // Strict: every field present with its type, nothing unknown, references consistent (a
-// subject's groups are its unit's). Error: results.bad_document naming the JSON path and what
-// is wrong, or results.old_format naming the version found.
-Result<ResultsDocument> decodeResults(const nlohmann::json& j);
-Result<ResultsDocument> decodeResultsText(std::string_view text);
+// subject's groups are its unit's). Errors name `name` (a file) and the JSON path:
+// results.field_missing, _unknown, _type, _value, _repeated, _groups, _reference; or
+// results.not_json, results.old_format (naming the version found).
+Result<ResultsDocument> decodeResults(const nlohmann::json& j,
+                                      const std::string& name = "results.json");
+Result<ResultsDocument> decodeResultsText(std::string_view text,
+                                          const std::string& name = "results.json");
 
 // A score in hundredths as a JSON number with 2 decimals (4513 -> 45.13), or null.
 nlohmann::json scoreJson(std::optional<std::int64_t> hundredths);

@@ -18,36 +18,37 @@ namespace {
 class DocReader {
   public:
     bool failed() const { return !problem_.empty(); }
-    Error error() const {
-        return Error::make(ErrorKind::Invalid, "results.bad_document", {path_, problem_});
+    // The problem's catalog id, with {0} the document's name and {1} the JSON path.
+    Error error(const std::string& name) const {
+        return Error::make(ErrorKind::Invalid, problem_, {name, path_});
     }
 
     // The object at j with exactly `keys`; nullptr (and a problem) otherwise.
     const json* object(const json& j, const std::string& path,
                        std::initializer_list<const char*> keys) {
         if (failed()) return nullptr;
-        if (!j.is_object()) return fail(path, "not an object");
+        if (!j.is_object()) return fail(path, "results.field_type");
         for (auto* k : keys)
-            if (!j.contains(k)) return fail(path + "." + k, "missing");
+            if (!j.contains(k)) return fail(path + "." + k, "results.field_missing");
         for (auto& [k, v] : j.items()) {
             bool known = false;
             for (auto* kk : keys)
                 known = known || k == kk;
-            if (!known) return fail(path + "." + k, "unknown field");
+            if (!known) return fail(path + "." + k, "results.field_unknown");
         }
         return &j;
     }
     std::string text(const json& j, const std::string& path) {
         if (failed()) return {};
-        if (!j.is_string()) return fail(path, "not a string"), std::string();
+        if (!j.is_string()) return fail(path, "results.field_type"), std::string();
         return j.get<std::string>();
     }
     std::uint64_t count(const json& j, const std::string& path, std::uint64_t max = UINT64_MAX) {
         if (failed()) return 0;
         if (!j.is_number_unsigned() && !(j.is_number_integer() && j.get<std::int64_t>() >= 0))
-            return fail(path, "not a whole number >= 0"), 0;
+            return fail(path, "results.field_type"), 0;
         std::uint64_t v = j.get<std::uint64_t>();
-        if (v > max) return fail(path, "too large"), 0;
+        if (v > max) return fail(path, "results.field_value"), 0;
         return v;
     }
     std::uint32_t count32(const json& j, const std::string& path) {
@@ -55,23 +56,24 @@ class DocReader {
     }
     bool flag(const json& j, const std::string& path) {
         if (failed()) return false;
-        if (!j.is_boolean()) return fail(path, "not true or false"), false;
+        if (!j.is_boolean()) return fail(path, "results.field_type"), false;
         return j.get<bool>();
     }
     // A score with at most 2 decimals, or null.
     std::optional<std::int64_t> score(const json& j, const std::string& path) {
         if (failed() || j.is_null()) return std::nullopt;
-        if (!j.is_number()) return fail(path, "not a number or null"), std::nullopt;
+        if (!j.is_number()) return fail(path, "results.field_type"), std::nullopt;
         double v = j.get<double>();
-        if (!std::isfinite(v) || v < 0 || v > 1e9) return fail(path, "out of range"), std::nullopt;
+        if (!std::isfinite(v) || v < 0 || v > 1e9)
+            return fail(path, "results.field_value"), std::nullopt;
         auto h = static_cast<std::int64_t>(std::llround(v * 100));
-        if (scoreJson(h) != j) return fail(path, "more than 2 decimals"), std::nullopt;
+        if (scoreJson(h) != j) return fail(path, "results.field_value"), std::nullopt;
         return h;
     }
     const json& array(const json& j, const std::string& path) {
         static const json kEmpty = json::array();
         if (failed()) return kEmpty;
-        if (!j.is_array()) return fail(path, "not an array"), kEmpty;
+        if (!j.is_array()) return fail(path, "results.field_type"), kEmpty;
         return j;
     }
     std::vector<std::string> texts(const json& j, const std::string& path) {
@@ -131,10 +133,10 @@ ResultsSubject readSubject(DocReader& r, const json& j, const std::string& p, co
         std::string kp = p + "." + key;
         const json& m = j[key];
         if (r.failed()) return nullptr;
-        if (!m.is_object()) return r.fail(kp, "not an object");
-        if (m.size() != u.groups.size()) return r.fail(kp, "groups other than the unit's");
+        if (!m.is_object()) return r.fail(kp, "results.field_type");
+        if (m.size() != u.groups.size()) return r.fail(kp, "results.field_groups");
         for (auto& g : u.groups)
-            if (!m.contains(g.id)) return r.fail(kp + "." + g.id, "missing");
+            if (!m.contains(g.id)) return r.fail(kp + "." + g.id, "results.field_missing");
         return &m;
     };
     if (auto* m = perGroup("scores"))
@@ -155,7 +157,7 @@ ResultsSubject readSubject(DocReader& r, const json& j, const std::string& p, co
             for (std::size_t i = 0; i < left.size(); ++i) {
                 auto k = r.count(left[i], at(np + ".classes_left_out", i));
                 if (k >= g.scoring.category_weights.size())
-                    r.fail(at(np + ".classes_left_out", i), "no such category weight");
+                    r.fail(at(np + ".classes_left_out", i), "results.field_reference");
                 note.classes_left_out.push_back(static_cast<std::size_t>(k));
             }
             s.notes[g.id] = note;
@@ -165,7 +167,7 @@ ResultsSubject readSubject(DocReader& r, const json& j, const std::string& p, co
             std::string cp = p + ".categories." + g.id;
             const json& cells = (*m)[g.id];
             if (!cells.is_object()) {
-                r.fail(cp, "not an object");
+                r.fail(cp, "results.field_type");
                 break;
             }
             for (auto& [cid, cell] : cells.items()) {
@@ -173,7 +175,7 @@ ResultsSubject readSubject(DocReader& r, const json& j, const std::string& p, co
                 bool known = false;
                 for (auto& c : g.categories)
                     known = known || c.id == cid;
-                if (!known) r.fail(ccp, "not a category of the group");
+                if (!known) r.fail(ccp, "results.field_reference");
                 if (!r.object(cell, ccp, {"ballots", "score", "suppressed"})) break;
                 s.categories[g.id][cid] = {r.count(cell["ballots"], ccp + ".ballots"),
                                            r.score(cell["score"], ccp + ".score"),
@@ -193,13 +195,13 @@ ResultsSubject readSubject(DocReader& r, const json& j, const std::string& p, co
             r.text(items[i]["id"], ip + ".id"), r.text(items[i]["name"], ip + ".name"), {}};
         const json& per = items[i]["groups"];
         if (!per.is_object() || per.size() != u.groups.size()) {
-            r.fail(ip + ".groups", "not the unit's groups");
+            r.fail(ip + ".groups", "results.field_groups");
             break;
         }
         for (auto& g : u.groups) {
             std::string gp = ip + ".groups." + g.id;
             if (!per.contains(g.id)) {
-                r.fail(gp, "missing");
+                r.fail(gp, "results.field_missing");
                 break;
             }
             const json& cell = per[g.id];
@@ -213,7 +215,7 @@ ResultsSubject readSubject(DocReader& r, const json& j, const std::string& p, co
             c.answered = r.count(cell["answered"], gp + ".answered");
             c.unknown = r.count(cell["unknown"], gp + ".unknown");
             const json& lv = r.array(cell["levels"], gp + ".levels");
-            if (lv.size() != levels) r.fail(gp + ".levels", "not one count per scale level");
+            if (lv.size() != levels) r.fail(gp + ".levels", "results.field_value");
             for (std::size_t k = 0; k < lv.size(); ++k)
                 c.levels.push_back(r.count(lv[k], at(gp + ".levels", k)));
             item.groups[g.id] = c;
@@ -238,7 +240,7 @@ ResultsUnit readUnit(DocReader& r, const json& j, const std::string& p, std::siz
             return u;
         ResultsGroup rg;
         rg.id = r.text(g["id"], gp + ".id");
-        if (!ids.insert(rg.id).second) r.fail(gp + ".id", "repeated");
+        if (!ids.insert(rg.id).second) r.fail(gp + ".id", "results.field_repeated");
         rg.name = r.text(g["name"], gp + ".name");
         rg.name_en = r.text(g["name_en"], gp + ".name_en");
         rg.weight = r.count32(g["weight"], gp + ".weight");
@@ -269,10 +271,10 @@ ResultsUnit readUnit(DocReader& r, const json& j, const std::string& p, std::siz
         ResultsMeeting rm;
         rm.meeting = r.text(m["meeting"], mp + ".meeting");
         rm.group = r.text(m["group"], mp + ".group");
-        if (!r.failed() && !u.group(rm.group)) r.fail(mp + ".group", "not a group of the unit");
+        if (!r.failed() && !u.group(rm.group)) r.fail(mp + ".group", "results.field_groups");
         rm.total = r.count(m["total"], mp + ".total");
         rm.min_ballots = r.count(m["min_ballots"], mp + ".min_ballots");
-        if (!m["categories"].is_object()) r.fail(mp + ".categories", "not an object");
+        if (!m["categories"].is_object()) r.fail(mp + ".categories", "results.field_type");
         for (auto& [cid, n] : m["categories"].items())
             rm.categories[cid] = r.count(n, mp + ".categories." + cid);
         const json& quotas = r.array(m["quotas"], mp + ".quotas");
@@ -283,7 +285,7 @@ ResultsUnit readUnit(DocReader& r, const json& j, const std::string& p, std::siz
             q.categories = r.texts(quotas[k]["categories"], qp + ".categories");
             q.percent = r.count32(quotas[k]["percent"], qp + ".percent");
             q.actual = r.score(quotas[k]["actual"], qp + ".actual").value_or(-1);
-            if (!r.failed() && q.actual < 0) r.fail(qp + ".actual", "missing");
+            if (!r.failed() && q.actual < 0) r.fail(qp + ".actual", "results.field_missing");
             q.pass = r.flag(quotas[k]["pass"], qp + ".pass");
             rm.quotas.push_back(std::move(q));
         }
@@ -295,25 +297,25 @@ ResultsUnit readUnit(DocReader& r, const json& j, const std::string& p, std::siz
 
 } // namespace
 
-Result<ResultsDocument> decodeResults(const json& j) {
+Result<ResultsDocument> decodeResults(const json& j, const std::string& name) {
     if (j.is_object() && j.contains("format") && j["format"].is_string() &&
         j["format"].get<std::string>() != kResultsFormat) {
         std::string f = j["format"].get<std::string>();
         if (f.rfind("pingyi-results/", 0) == 0)
-            return Error::make(ErrorKind::Invalid, "results.old_format", {f, kResultsFormat});
+            return Error::make(ErrorKind::Invalid, "results.old_format", {name, f, kResultsFormat});
     }
     DocReader r;
     ResultsDocument d;
     if (!r.object(j, "$",
                   {"format", "campaign", "campaign_name", "package_digest", "levels", "grade_quota",
                    "units", "accounting", "receipts", "signatures"}))
-        return r.error();
+        return r.error(name);
     if (r.text(j["format"], "$.format") != kResultsFormat)
-        r.fail("$.format", "not " + std::string(kResultsFormat));
+        r.fail("$.format", "results.field_value");
     d.campaign = r.text(j["campaign"], "$.campaign");
     d.campaign_name = r.text(j["campaign_name"], "$.campaign_name");
     if (!fromHex32(r.text(j["package_digest"], "$.package_digest"), d.package_digest))
-        r.fail("$.package_digest", "not 64 hex digits");
+        r.fail("$.package_digest", "results.field_value");
     const json& levels = r.array(j["levels"], "$.levels");
     for (std::size_t i = 0; i < levels.size(); ++i) {
         std::string lp = at("$.levels", i);
@@ -329,7 +331,7 @@ Result<ResultsDocument> decodeResults(const json& j) {
     for (std::size_t i = 0; i < units.size() && !r.failed(); ++i) {
         d.units.push_back(readUnit(r, units[i], at("$.units", i), d.levels.size()));
         if (!r.failed() && !unit_ids.insert(d.units.back().id).second)
-            r.fail(at("$.units", i) + ".id", "repeated");
+            r.fail(at("$.units", i) + ".id", "results.field_repeated");
     }
     const json& a = j["accounting"];
     if (r.object(a, "$.accounting",
@@ -340,7 +342,7 @@ Result<ResultsDocument> decodeResults(const json& j) {
         acc.counted = r.count(a["counted"], "$.accounting.counted");
         acc.invalid = r.count(a["invalid"], "$.accounting.invalid");
         if (!a["invalid_reasons"].is_object())
-            r.fail("$.accounting.invalid_reasons", "not an object");
+            r.fail("$.accounting.invalid_reasons", "results.field_type");
         for (auto& [k, v] : a["invalid_reasons"].items())
             acc.invalid_reasons[k] = r.count(v, "$.accounting.invalid_reasons." + k);
         acc.conflicts = r.count(a["conflicts"], "$.accounting.conflicts");
@@ -363,29 +365,28 @@ Result<ResultsDocument> decodeResults(const json& j) {
         rs.label = r.text(s["label"], sp + ".label");
         Hash32 pk{};
         if (!fromHex32(r.text(s["public"], sp + ".public"), pk))
-            r.fail(sp + ".public", "not a public key");
+            r.fail(sp + ".public", "results.field_value");
         std::copy(pk.begin(), pk.end(), rs.key.begin());
         Bytes sig;
         if (!fromHex(r.text(s["signature"], sp + ".signature"), sig) ||
             sig.size() != rs.signature.size())
-            r.fail(sp + ".signature", "not a signature");
+            r.fail(sp + ".signature", "results.field_value");
         else
             std::copy(sig.begin(), sig.end(), rs.signature.begin());
         if (!r.failed() && r.text(s["fingerprint"], sp + ".fingerprint") != fingerprint(rs.key))
-            r.fail(sp + ".fingerprint", "not the key's fingerprint");
+            r.fail(sp + ".fingerprint", "results.field_value");
         if (!r.failed() && rs.role != "collector" && rs.role != "unit-head")
-            r.fail(sp + ".role", "unknown role");
+            r.fail(sp + ".role", "results.field_value");
         d.signatures.push_back(std::move(rs));
     }
-    if (r.failed()) return r.error();
+    if (r.failed()) return r.error(name);
     return d;
 }
 
-Result<ResultsDocument> decodeResultsText(std::string_view text) {
+Result<ResultsDocument> decodeResultsText(std::string_view text, const std::string& name) {
     auto j = json::parse(text, nullptr, false);
-    if (j.is_discarded())
-        return Error::make(ErrorKind::Invalid, "results.bad_document", {"$", "not JSON"});
-    return decodeResults(j);
+    if (j.is_discarded()) return Error::make(ErrorKind::Invalid, "results.not_json", {name});
+    return decodeResults(j, name);
 }
 
 } // namespace pingyi

@@ -40,7 +40,7 @@ Result<ResultsDocument> storedResults(const CollectorStore& store) {
     auto text = store.result("results");
     if (!text) return text.error();
     if (!*text) return Error::make(ErrorKind::NotFound, "results.not_counted");
-    return decodeResultsText(**text);
+    return decodeResultsText(**text, (store.dir() / "collector.db").string());
 }
 
 std::string receiptList(const ResultsDocument& results) {
@@ -83,11 +83,7 @@ Status writeResultsAs(const ResultsDocument& results, std::string_view format, c
 Result<ResultsDocument> readResultsFile(const fs::path& file) {
     auto text = readTextFile(file);
     if (!text) return text.error();
-    auto doc = decodeResultsText(*text);
-    if (!doc && doc.error().id == "results.bad_document")
-        return Error::make(ErrorKind::Invalid, "results.bad_file",
-                           {file.string(), doc.error().args.at(0) + ": " + doc.error().args.at(1)});
-    return doc;
+    return decodeResultsText(*text, file.string());
 }
 
 Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head) {

@@ -36,8 +36,7 @@ std::string receiptList(const ResultsDocument& results);
 // The document as written to results.json (canonical JSON, indented).
 std::string resultsFileText(const ResultsDocument& results);
 
-// Reads a results file strictly (decodeResults). Errors: results.bad_file naming it and the
-// problem, results.old_format.
+// Reads a results file strictly (decodeResults; its errors name the file).
 Result<ResultsDocument> readResultsFile(const fs::path& file);
 
 // Signs one unit's ranking with the unit head's key, after checking the unit exists

@@ -98,7 +98,9 @@ TEST_CASE("Only the report files asked for are written, and a results file is re
     REQUIRE(back.ok());
     CHECK(back->receipts.at(0) == "AAAA-BBBB-C");
     REQUIRE(writeFileAtomic(tmp.path / "bad.json", std::string("{\"format\":\"x\"}")).ok());
-    CHECK(readResultsFile(tmp.path / "bad.json").error().id == "results.bad_file");
+    CHECK(readResultsFile(tmp.path / "bad.json").error().id == "results.field_missing");
+    CHECK(readResultsFile(tmp.path / "bad.json").error().args.at(0) ==
+          (tmp.path / "bad.json").string());
     // The folder scan finds bundles and additions only, sorted.
     REQUIRE(writeFileAtomic(tmp.path / "b.pyb", std::string("x")).ok());
     REQUIRE(writeFileAtomic(tmp.path / "a.pya", std::string("x")).ok());

@@ -1,5 +1,6 @@
 // The typed results document: built from a count, encoded canonically, decoded strictly, signed
 // over its canonical bytes; any group ids work end to end.
+#include "core/catalog.hpp"
 #include "core/results.hpp"
 #include "core/tally.hpp"
 
@@ -103,31 +104,33 @@ TEST_CASE("The decoder refuses what the encoder would never write, naming the pl
         edit(j);
         auto r = decodeResults(j);
         REQUIRE_FALSE(r);
-        CHECK(r.error().id == "results.bad_document");
         REQUIRE(r.error().args.size() == 2);
-        return r.error().args[0] + ": " + r.error().args[1];
+        CHECK(r.error().args[0] == "results.json");
+        CHECK(hasMessage(r.error().id));
+        return r.error().id + " " + r.error().args[1];
     };
-    CHECK(problem([](json& j) { j.erase("accounting"); }) == "$.accounting: missing");
-    CHECK(problem([](json& j) { j["extra"] = 1; }) == "$.extra: unknown field");
+    CHECK(problem([](json& j) { j.erase("accounting"); }) == "results.field_missing $.accounting");
+    CHECK(problem([](json& j) { j["extra"] = 1; }) == "results.field_unknown $.extra");
     CHECK(problem([](json& j) { j["units"][0]["subjects"][0]["final"] = "88"; }) ==
-          "$.units[0].subjects[0].final: not a number or null");
+          "results.field_type $.units[0].subjects[0].final");
     CHECK(problem([](json& j) { j["units"][0]["subjects"][0]["final"] = 88.001; }) ==
-          "$.units[0].subjects[0].final: more than 2 decimals");
+          "results.field_value $.units[0].subjects[0].final");
     CHECK(problem([](json& j) { j["units"][0]["subjects"][1]["scores"]["self"] = 1; }) ==
-          "$.units[0].subjects[1].scores: groups other than the unit's");
+          "results.field_groups $.units[0].subjects[1].scores");
     CHECK(problem([](json& j) { j["units"][0]["subjects"][0]["ballots"]["public"] = -1; }) ==
-          "$.units[0].subjects[0].ballots.public: not a whole number >= 0");
+          "results.field_type $.units[0].subjects[0].ballots.public");
     CHECK(problem([](json& j) { j["package_digest"] = "abc"; }) ==
-          "$.package_digest: not 64 hex digits");
+          "results.field_value $.package_digest");
     CHECK(problem([](json& j) { j["units"].push_back(j["units"][0]); }) ==
-          "$.units[1].id: repeated");
-    CHECK(problem([](json& j) { j = json::array(); }) == "$: not an object");
+          "results.field_repeated $.units[1].id");
+    CHECK(problem([](json& j) { j = json::array(); }) == "results.field_type $");
 
     json old = good;
     old["format"] = "pingyi-results/1";
     auto r = decodeResults(old);
     REQUIRE_FALSE(r);
     CHECK(r.error().id == "results.old_format");
-    CHECK(r.error().args.at(0) == "pingyi-results/1");
-    CHECK(decodeResultsText("{not json").error().id == "results.bad_document");
+    CHECK(r.error().args.at(1) == "pingyi-results/1");
+    CHECK(describe(r.error(), Lang::Zh).find("pingyi-results/1") != std::string::npos);
+    CHECK(decodeResultsText("{not json", "r.json").error().id == "results.not_json");
 }

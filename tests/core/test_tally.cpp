@@ -213,4 +213,3 @@ TEST_CASE("Paper self scores stand in for a unit that voted on paper, never alon
     REQUIRE_FALSE(both.ok());
     CHECK(both.error().id == "tally.paper_and_ballots");
 }
-
