@@ -48,6 +48,18 @@ constexpr CatalogEntry kEntries[] = {
      "unknown meeting \"{0}\" (expected unit/group, e.g. U1/social)"},
     {"campaign.unknown_category_in_meeting", "测评会 {0} 没有代表类别“{1}”",
      "meeting {0} has no category \"{1}\""},
+    {"campaign.category_repeated", "{0}：代表类别“{1}”已列在另一项中（每个类别只能计权一次）",
+     "{0}: category \"{1}\" is already in another entry (each category is weighted once)"},
+    {"campaign.category_unweighted", "{0}：代表类别“{1}”不在任何一项中，其选票将无权重",
+     "{0}: category \"{1}\" is in no entry, so its ballots would have no weight"},
+    {"campaign.trim_both", "{0}：count（去掉张数）与 percent（去掉比例）只能设一个",
+     "{0}: give count (ballots dropped) or percent (share dropped), not both"},
+    {"campaign.trim_none", "{0}：应设 count（去掉张数）或 percent（去掉比例）",
+     "{0}: give count (ballots dropped) or percent (share dropped)"},
+    {"campaign.unknown_level", "{0}：未知等次“{1}”（应为 scale.levels 中的编号）",
+     "{0}: unknown level \"{1}\" (must be an id in scale.levels)"},
+    {"campaign.bad_choice", "{0}：“{1}”无效（应为 {2} 之一）",
+     "{0}: \"{1}\" is not valid (must be one of {2})"},
 
     // --- text and rosters
     {"text.bad_utf8", "{0}：带 BOM 的文件不是有效的 UTF-8",
@@ -191,6 +203,13 @@ constexpr CatalogEntry kEntries[] = {
     {"ballot.bad_items", "选票的测评项目与问卷不符",
      "the ballot's items do not match the questionnaire"},
     {"ballot.bad_level", "选票中有未知等次", "the ballot has an unknown level"},
+    {"ballot.grade_quota",
+     "测评项目“{1}”（{0}）：一张选票最多可给 {3} 位评议对象评“{2}”，现评了 {4} "
+     "位（{5}），请改评其中几位",
+     "item \"{1}\" ({0}): one ballot may rate at most {3} subjects \"{2}\", this one rates {4} "
+     "({5}); please change some of them"},
+    {"ballot.over_grade_quota", "选票超过等次比例（某一测评项目评为限定等次的评议对象过多）",
+     "the ballot breaks the grade quota (too many subjects given the limited level on one item)"},
     {"cast.receipt", "投票成功。回执码：{0}", "Ballot cast. Your receipt code: {0}"},
 
     // --- keys and secrets
@@ -798,6 +817,7 @@ constexpr CatalogEntry kEntries[] = {
     {"kiosk.review.note", "确认投票后不能再修改",
      "After you cast the ballot, nothing can be changed"},
     {"kiosk.review.confirm", "确认投票", "Cast my ballot"},
+    {"kiosk.review.over_quota", "{0}（超出比例）", "{0} (over the quota)"},
     {"kiosk.receipt.title", "投票成功，谢谢您！", "Your ballot is cast. Thank you!"},
     {"kiosk.receipt.code", "您的回执码", "Your receipt code"},
     {"kiosk.receipt.note",
