@@ -308,6 +308,10 @@ constexpr CatalogEntry kEntries[] = {
     {"campaign.summary.group", "  {0}：{1} 分；至少 {2} 票；构成：{3}",
      "  {0}: {1} points; at least {2} ballots; composition: {3}"},
     {"campaign.summary.meetings", "  测评会共 {0} 场", "  {0} meetings"},
+    {"campaign.summary.subjects", "    评议对象（{0}）：{1}", "    subjects ({0}): {1}"},
+    {"campaign.summary.order.listed", "按名单顺序", "as listed"},
+    {"campaign.summary.order.stroke", "按姓氏笔画", "by surname strokes"},
+    {"campaign.summary.rules", "  计分规则：{0}", "  scoring rule: {0}"},
 
     // --- demo
     {"demo.exists", "{0} 中已有演示数据：请换一个文件夹",
@@ -502,6 +506,33 @@ constexpr CatalogEntry kEntries[] = {
      "reports written to {0} (results.json, .csv, .xlsx, .html, receipts.txt, comments.csv)"},
     {"comments.csv_subject", "评议对象", "Subject"},
     {"comments.csv_text", "意见", "Comment"},
+    // --- the plan's rules, in words (core/rules describeRules, describeNote)
+    {"rules.category_weights", "{0}：按代表类别计权（{1}），某类无票时不计入，其余类别按比例折算",
+     "{0}: weighted by category ({1}); a class without ballots is left out and the others are "
+     "scaled up to 100 %"},
+    {"rules.trim_count", "{0}：去掉 {1} 个最高分和 {1} 个最低分后取平均（剩余不少于 {2} 票时）",
+     "{0}: the {1} highest and {1} lowest values are dropped before the mean (when at least {2} "
+     "ballots remain)"},
+    {"rules.trim_percent",
+     "{0}：去掉最高和最低各 {1}%（向下取整）的票后取平均（剩余不少于 {2} 票时）",
+     "{0}: the highest and lowest {1} % of the values (rounded down) are dropped before the mean "
+     "(when at least {2} ballots remain)"},
+    {"rules.trim_within_class", "{0}：去掉最高分和最低分在每个计权类别内分别进行",
+     "{0}: the highest and lowest values are dropped within each weighted class"},
+    {"rules.min_subject_ballots", "{0}：有效票少于 {1} 张的评议对象不计该类得分（票数不足）",
+     "{0}: a subject with fewer than {1} valid ballots gets no score here (too few ballots)"},
+    {"rules.grade_quota",
+     "每张选票的每个测评项目，评为“{0}”的评议对象不超过 {1}%（向下取整，至少 1 位）",
+     "on each ballot and item, at most {1} % of the subjects (rounded down, at least 1) may be "
+     "rated \"{0}\""},
+    {"rules.subject_order_stroke", "评议对象按姓氏笔画排列（排名仍按得分）",
+     "subjects are listed by surname strokes (rankings stay by score)"},
+    {"rules.note.insufficient", "票数不足（少于 {0} 张），不计分",
+     "too few ballots (fewer than {0}): no score"},
+    {"rules.note.trimmed", "去掉最高分和最低分共 {0} 张",
+     "{0} ballots dropped (highest and lowest)"},
+    {"rules.note.class_left_out", "{0} 无票，未计入，其余类别按比例折算",
+     "no ballots from {0}: left out, the other classes scaled up"},
     {"tally.paper_and_ballots", "单位 {0} 既有纸质自评分又有电子自评票：请只保留一种",
      "unit {0} has both paper self scores and electronic self ballots: keep only one"},
     {"tally.overflow", "计分溢出（权重过大）", "score arithmetic overflow (weights too large)"},

@@ -154,4 +154,71 @@ std::vector<std::size_t> orderedSubjectsOf(const Campaign& c, std::string_view u
     return listed;
 }
 
+namespace {
+const std::string& pickName(Lang lang, const std::string& zh, const std::string& en) {
+    return lang == Lang::En && !en.empty() ? en : zh;
+}
+std::string classNames(const Campaign& c, const Group& g, const ClassWeight& w, Lang lang) {
+    std::string out;
+    for (auto& cid : w.categories) {
+        if (!out.empty()) out += lang == Lang::En ? ", " : "、";
+        const Category* cat = c.category(g, cid);
+        out += cat ? pickName(lang, cat->name, cat->name_en) : cid;
+    }
+    return out;
+}
+} // namespace
+
+std::vector<std::string> describeRules(const Campaign& c, Lang lang) {
+    std::vector<std::string> out;
+    for (auto& g : c.groups) {
+        const GroupScoring& r = g.scoring;
+        const std::string& name = pickName(lang, g.name, g.name_en);
+        if (!r.category_weights.empty()) {
+            std::string shares;
+            for (auto& w : r.category_weights) {
+                if (!shares.empty()) shares += lang == Lang::En ? "; " : "，";
+                shares += classNames(c, g, w, lang) + " " + std::to_string(w.percent) + "%";
+            }
+            out.push_back(tr(lang, "rules.category_weights", {name, shares}));
+        }
+        const std::string keep = std::to_string(std::max<std::uint32_t>(r.trim.min_remaining, 1));
+        if (r.trim.count > 0)
+            out.push_back(tr(lang, "rules.trim_count", {name, std::to_string(r.trim.count), keep}));
+        else if (r.trim.percent > 0)
+            out.push_back(
+                tr(lang, "rules.trim_percent", {name, std::to_string(r.trim.percent), keep}));
+        if ((r.trim.count > 0 || r.trim.percent > 0) && !r.category_weights.empty())
+            out.push_back(tr(lang, "rules.trim_within_class", {name}));
+        if (r.min_subject_ballots > 0)
+            out.push_back(tr(lang, "rules.min_subject_ballots",
+                             {name, std::to_string(r.min_subject_ballots)}));
+    }
+    if (c.grade_quota.percent > 0) {
+        std::string level = c.grade_quota.level;
+        for (auto& l : c.scale.levels)
+            if (l.id == level) level = pickName(lang, l.name, l.name_en);
+        out.push_back(
+            tr(lang, "rules.grade_quota", {level, std::to_string(c.grade_quota.percent)}));
+    }
+    if (c.subject_order == SubjectOrder::Stroke)
+        out.push_back(tr(lang, "rules.subject_order_stroke"));
+    return out;
+}
+
+std::vector<std::string> describeNote(const Campaign& c, const Group& g,
+                                      const SubjectResult::GroupNote& note, Lang lang) {
+    std::vector<std::string> out;
+    if (note.insufficient)
+        out.push_back(
+            tr(lang, "rules.note.insufficient", {std::to_string(g.scoring.min_subject_ballots)}));
+    if (note.trimmed > 0)
+        out.push_back(tr(lang, "rules.note.trimmed", {std::to_string(note.trimmed)}));
+    for (auto k : note.classes_left_out)
+        if (k < g.scoring.category_weights.size())
+            out.push_back(tr(lang, "rules.note.class_left_out",
+                             {classNames(c, g, g.scoring.category_weights[k], lang)}));
+    return out;
+}
+
 } // namespace pingyi

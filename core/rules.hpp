@@ -5,7 +5,9 @@
 
 #include "core/ballot.hpp"
 #include "core/campaign.hpp"
+#include "core/catalog.hpp"
 #include "core/result.hpp"
+#include "core/tally.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -47,5 +49,15 @@ std::vector<std::size_t> orderedSubjectsOf(const Campaign& c, std::string_view u
 // `names` (UTF-8) sorted by stroke as above, as a permutation of their indices; the listed
 // order when ICU cannot open the collator.
 std::vector<std::size_t> strokeOrder(const std::vector<std::string>& names);
+
+// The plan's rules in words, one line each (catalog strings rules.*): per group its category
+// weights, trim and minimum; the grade quota; the subject order. Empty when the campaign sets
+// none. For the "计分规则" note of the reports and for `campaign check`.
+std::vector<std::string> describeRules(const Campaign& c, Lang lang);
+
+// What the rules did to one subject's group score (SubjectResult::GroupNote) in words, e.g.
+// "票数不足" or "去掉最高、最低分共 2 张"; empty when they did nothing worth saying.
+std::vector<std::string> describeNote(const Campaign& c, const Group& g,
+                                      const SubjectResult::GroupNote& note, Lang lang);
 
 } // namespace pingyi

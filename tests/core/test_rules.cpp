@@ -290,3 +290,41 @@ TEST_CASE("Results list equal ranks and unranked subjects in the subject order")
     CHECK(r->front().subjects[0].rank == 1u);
     CHECK(r->front().subjects[1].rank == 1u);
 }
+
+TEST_CASE("The rules and what they did are said in words, in both languages") {
+    CHECK(describeRules(seedCampaign(), Lang::Zh).empty());
+    Campaign c = seedCampaign();
+    Group& g = c.groups[1];
+    g.scoring.category_weights = {{{"npc", "cppcc", "leader"}, 30}, {{"service"}, 70}};
+    g.scoring.trim = {1, 0, 10};
+    g.scoring.min_subject_ballots = 10;
+    c.grade_quota = {"A", 30};
+    c.subject_order = SubjectOrder::Stroke;
+    auto zh = describeRules(c, Lang::Zh);
+    auto en = describeRules(c, Lang::En);
+    REQUIRE(zh.size() == 6);
+    REQUIRE(en.size() == 6);
+    CHECK(zh[0] == "社会测评：按代表类别计权（人大代表、政协委员、分管领导 30%，服务对象 70%），"
+                   "某类无票时不计入，其余类别按比例折算");
+    CHECK(en[0].find("NPC deputy, CPPCC member, Leader in charge 30%; Service recipient 70%") !=
+          std::string::npos);
+    CHECK(zh[1] == "社会测评：去掉 1 个最高分和 1 个最低分后取平均（剩余不少于 10 票时）");
+    CHECK(zh[2].find("每个计权类别内") != std::string::npos);
+    CHECK(zh[3].find("少于 10 张") != std::string::npos);
+    CHECK(zh[4] == "每张选票的每个测评项目，评为“优秀”的评议对象不超过 30%（向下取整，至少 1 位）");
+    CHECK(en[4].find("\"Excellent\"") != std::string::npos);
+    CHECK(zh[5].find("姓氏笔画") != std::string::npos);
+
+    SubjectResult::GroupNote note;
+    CHECK(describeNote(c, g, note, Lang::Zh).empty());
+    note.trimmed = 2;
+    note.classes_left_out = {0};
+    auto said = describeNote(c, g, note, Lang::Zh);
+    CHECK(said == std::vector<std::string>{
+                      "去掉最高分和最低分共 2 张",
+                      "人大代表、政协委员、分管领导 无票，未计入，其余类别按比例折算"});
+    note = {};
+    note.insufficient = true;
+    CHECK(describeNote(c, g, note, Lang::En) ==
+          std::vector<std::string>{"too few ballots (fewer than 10): no score"});
+}
