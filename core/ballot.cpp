@@ -1,6 +1,7 @@
 #include "core/ballot.hpp"
 
 #include "core/crypto.hpp"
+#include "core/rules.hpp"
 #include "core/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -137,6 +138,11 @@ Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
         return Error::make(
             ErrorKind::Invalid, "ballot.comments_too_long",
             {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
+    // Checked last: the kiosk shows this one on the review page (every other problem first).
+    if (auto over = checkGradeQuota(c, b); !over.empty()) {
+        b.wipe();
+        return gradeQuotaError(c, over.front());
+    }
     return b;
 }
 
@@ -298,6 +304,10 @@ Result<Ballot> BallotReader::decode(ByteView padded) const {
             ErrorKind::Invalid, "ballot.comments_too_long",
             {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "ballot.trailing");
+    if (c.grade_quota.percent > 0 && !checkGradeQuota(c, b).empty()) {
+        b.wipe();
+        return Error::make(ErrorKind::Invalid, "ballot.over_grade_quota");
+    }
     return b;
 }
 

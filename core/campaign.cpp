@@ -152,6 +152,71 @@ std::string sub(const std::string& path, const char* key) {
     return path.empty() ? std::string(key) : path + "." + key;
 }
 
+// A group's "scoring" object (GroupScoring): the category weights name every category of the
+// group exactly once and share 100 %; a trim gives a count or a percent, never both.
+GroupScoring parseScoring(Parser& P, const json& s, const std::string& p, const Group& g) {
+    GroupScoring out;
+    if (const json* ws = P.array(s, p, "category_weights", false)) {
+        std::uint32_t total = 0;
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < ws->size(); ++i) {
+            std::string wp = p + ".category_weights[" + std::to_string(i) + "]";
+            const json& we = (*ws)[i];
+            if (!we.is_object()) {
+                P.problem(wp, "campaign.not_object");
+                continue;
+            }
+            ClassWeight w;
+            w.percent = P.uint(we, wp, "percent", 0, 1, 100);
+            total += w.percent;
+            if (const json* cats = P.array(we, wp, "categories", true)) {
+                for (std::size_t k = 0; k < cats->size(); ++k) {
+                    std::string cp = wp + ".categories[" + std::to_string(k) + "]";
+                    if (!(*cats)[k].is_string()) {
+                        P.problem(cp, "campaign.not_text");
+                        continue;
+                    }
+                    std::string cid = (*cats)[k].get<std::string>();
+                    bool known = false;
+                    for (auto& cat : g.categories)
+                        known = known || cat.id == cid;
+                    if (!known)
+                        P.problem(cp, "campaign.unknown_category", {cid, g.id});
+                    else if (!seen.insert(cid).second)
+                        P.problem(cp, "campaign.category_repeated", {cid});
+                    w.categories.push_back(cid);
+                }
+            }
+            if (!we.contains("percent")) P.problem(wp + ".percent", "campaign.missing");
+            out.category_weights.push_back(std::move(w));
+        }
+        if (!out.category_weights.empty()) {
+            if (total != 100)
+                P.problem(p + ".category_weights", "campaign.quota_sum", {std::to_string(total)});
+            for (auto& cat : g.categories)
+                if (!seen.count(cat.id))
+                    P.problem(p + ".category_weights", "campaign.category_unweighted", {cat.id});
+        }
+    }
+    if (auto it = s.find("trim"); it != s.end() && !it->is_null()) {
+        std::string tp = p + ".trim";
+        if (!it->is_object()) {
+            P.problem(tp, "campaign.not_object");
+        } else {
+            out.trim.count = P.uint(*it, tp, "count", 0, 1, 1000);
+            out.trim.percent = P.uint(*it, tp, "percent", 0, 1, 49);
+            out.trim.min_remaining = P.uint(*it, tp, "min_remaining", 0, 0, 100000);
+            bool has_count = it->contains("count"), has_percent = it->contains("percent");
+            if (has_count && has_percent)
+                P.problem(tp, "campaign.trim_both");
+            else if (!has_count && !has_percent)
+                P.problem(tp, "campaign.trim_none");
+        }
+    }
+    out.min_subject_ballots = P.uint(s, p, "min_subject_ballots", 0, 0, 100000);
+    return out;
+}
+
 } // namespace
 
 CampaignParse parseCampaign(const json& src) {
@@ -295,6 +360,12 @@ CampaignParse parseCampaign(const json& src) {
             if (!g.quotas.empty() && total != 100)
                 P.problem(p + ".quotas", "campaign.quota_sum", {std::to_string(total)});
         }
+        if (auto it = e.find("scoring"); it != e.end() && !it->is_null()) {
+            if (!it->is_object())
+                P.problem(p + ".scoring", "campaign.not_object");
+            else
+                g.scoring = parseScoring(P, *it, p + ".scoring", g);
+        }
         return g;
     });
 
@@ -365,6 +436,30 @@ CampaignParse parseCampaign(const json& src) {
         }
     }
 
+    if (auto it = src.find("grade_quota"); it != src.end() && !it->is_null()) {
+        if (!it->is_object()) {
+            P.problem("grade_quota", "campaign.not_object");
+        } else {
+            c.grade_quota.level = P.str(*it, "grade_quota", "level", true, 64);
+            c.grade_quota.percent = P.uint(*it, "grade_quota", "percent", 0, 1, 100);
+            if (!it->contains("percent")) P.problem("grade_quota.percent", "campaign.missing");
+            bool known = false;
+            for (auto& l : c.scale.levels)
+                known = known || l.id == c.grade_quota.level;
+            if (!c.grade_quota.level.empty() && !known)
+                P.problem("grade_quota.level", "campaign.unknown_level", {c.grade_quota.level});
+        }
+    }
+    if (auto it = src.find("subject_order"); it != src.end() && !it->is_null()) {
+        if (it->is_string() && *it == "listed")
+            c.subject_order = SubjectOrder::Listed;
+        else if (it->is_string() && *it == "stroke")
+            c.subject_order = SubjectOrder::Stroke;
+        else
+            P.problem("subject_order", "campaign.bad_choice",
+                      {it->is_string() ? it->get<std::string>() : it->dump(), "listed, stroke"});
+    }
+
     result.problems = std::move(P.problems);
     if (result.problems.empty()) result.campaign = std::move(c);
     return result;
@@ -427,6 +522,25 @@ json campaignToJson(const Campaign& c) {
                    {"quotas", quotas},
                    {"tolerance_percent", g.tolerance_percent}};
         if (!g.name_en.empty()) gj["name_en"] = g.name_en;
+        // The scoring rules are written only when set, so a campaign without them keeps the
+        // bytes (and the package digest) it had before they existed.
+        json scoring = json::object();
+        if (!g.scoring.category_weights.empty()) {
+            json ws = json::array();
+            for (auto& w : g.scoring.category_weights)
+                ws.push_back({{"categories", w.categories}, {"percent", w.percent}});
+            scoring["category_weights"] = ws;
+        }
+        if (g.scoring.trim.count > 0 || g.scoring.trim.percent > 0) {
+            json t = json::object();
+            if (g.scoring.trim.count > 0) t["count"] = g.scoring.trim.count;
+            if (g.scoring.trim.percent > 0) t["percent"] = g.scoring.trim.percent;
+            if (g.scoring.trim.min_remaining > 0) t["min_remaining"] = g.scoring.trim.min_remaining;
+            scoring["trim"] = t;
+        }
+        if (g.scoring.min_subject_ballots > 0)
+            scoring["min_subject_ballots"] = g.scoring.min_subject_ballots;
+        if (!scoring.empty()) gj["scoring"] = scoring;
         gs.push_back(gj);
     }
     j["groups"] = gs;
@@ -448,6 +562,9 @@ json campaignToJson(const Campaign& c) {
                     {"bottom_percent", c.ranking.bottom_percent}};
     j["limits"] = {{"comment_chars", c.limits.comment_chars},
                    {"ballot_comment_chars", c.limits.ballot_comment_chars}};
+    if (c.grade_quota.percent > 0)
+        j["grade_quota"] = {{"level", c.grade_quota.level}, {"percent", c.grade_quota.percent}};
+    if (c.subject_order == SubjectOrder::Stroke) j["subject_order"] = "stroke";
     return j;
 }
 

@@ -48,6 +48,18 @@ constexpr CatalogEntry kEntries[] = {
      "unknown meeting \"{0}\" (expected unit/group, e.g. U1/social)"},
     {"campaign.unknown_category_in_meeting", "测评会 {0} 没有代表类别“{1}”",
      "meeting {0} has no category \"{1}\""},
+    {"campaign.category_repeated", "{0}：代表类别“{1}”已列在另一项中（每个类别只能计权一次）",
+     "{0}: category \"{1}\" is already in another entry (each category is weighted once)"},
+    {"campaign.category_unweighted", "{0}：代表类别“{1}”不在任何一项中，其选票将无权重",
+     "{0}: category \"{1}\" is in no entry, so its ballots would have no weight"},
+    {"campaign.trim_both", "{0}：count（去掉张数）与 percent（去掉比例）只能设一个",
+     "{0}: give count (ballots dropped) or percent (share dropped), not both"},
+    {"campaign.trim_none", "{0}：应设 count（去掉张数）或 percent（去掉比例）",
+     "{0}: give count (ballots dropped) or percent (share dropped)"},
+    {"campaign.unknown_level", "{0}：未知等次“{1}”（应为 scale.levels 中的编号）",
+     "{0}: unknown level \"{1}\" (must be an id in scale.levels)"},
+    {"campaign.bad_choice", "{0}：“{1}”无效（应为 {2} 之一）",
+     "{0}: \"{1}\" is not valid (must be one of {2})"},
 
     // --- text and rosters
     {"text.bad_utf8", "{0}：带 BOM 的文件不是有效的 UTF-8",
@@ -191,6 +203,13 @@ constexpr CatalogEntry kEntries[] = {
     {"ballot.bad_items", "选票的测评项目与问卷不符",
      "the ballot's items do not match the questionnaire"},
     {"ballot.bad_level", "选票中有未知等次", "the ballot has an unknown level"},
+    {"ballot.grade_quota",
+     "测评项目“{1}”（{0}）：一张选票最多可给 {3} 位评议对象评“{2}”，现评了 {4} "
+     "位（{5}），请改评其中几位",
+     "item \"{1}\" ({0}): one ballot may rate at most {3} subjects \"{2}\", this one rates {4} "
+     "({5}); please change some of them"},
+    {"ballot.over_grade_quota", "选票超过等次比例（某一测评项目评为限定等次的评议对象过多）",
+     "the ballot breaks the grade quota (too many subjects given the limited level on one item)"},
     {"cast.receipt", "投票成功。回执码：{0}", "Ballot cast. Your receipt code: {0}"},
 
     // --- keys and secrets
@@ -289,6 +308,10 @@ constexpr CatalogEntry kEntries[] = {
     {"campaign.summary.group", "  {0}：{1} 分；至少 {2} 票；构成：{3}",
      "  {0}: {1} points; at least {2} ballots; composition: {3}"},
     {"campaign.summary.meetings", "  测评会共 {0} 场", "  {0} meetings"},
+    {"campaign.summary.subjects", "    评议对象（{0}）：{1}", "    subjects ({0}): {1}"},
+    {"campaign.summary.order.listed", "按名单顺序", "as listed"},
+    {"campaign.summary.order.stroke", "按姓氏笔画", "by surname strokes"},
+    {"campaign.summary.rules", "  计分规则：{0}", "  scoring rule: {0}"},
 
     // --- demo
     {"demo.exists", "{0} 中已有演示数据：请换一个文件夹",
@@ -425,31 +448,12 @@ constexpr CatalogEntry kEntries[] = {
      "Receipts ({0}): each representative can check that their ballot was counted"},
     {"report.xlsx_failed", "无法生成 Excel 文件 {0}：{1}", "cannot create the Excel file {0}: {1}"},
     {"report.insufficient", "票数不足", "too few ballots"},
-    {"report.note.insufficient", "{0}票数不足，不计得分", "{0}: too few ballots, no score"},
-    {"report.note.trimmed", "{0}去掉最高、最低分 {1} 票", "{0}: {1} highest and lowest dropped"},
-    {"report.note.classes_left_out", "{0}中{1}无票，其余按比例重新折算",
-     "{0}: no ballot from {1}, the other shares renormalised"},
+    {"report.note.in_group", "{0}：{1}", "{0}: {1}"},
     {"report.rules", "计分规则", "Scoring rules"},
     {"report.rule.base",
      "{0}满分 {1} 分：每张票按各测评项目的权重折算，“不了解”的项目不计入；各票平均后乘以 {1}",
      "{0} is worth {1} points: each ballot is weighted by item, items marked \"cannot judge\" are "
      "left out; the mean over the ballots times {1}"},
-    {"report.rule.classes", "{0}按代表类别加权：{1}；无票的类别不计，其余按比例重新折算",
-     "{0} weights its categories: {1}; a category with no ballot is left out and the others "
-     "renormalised"},
-    {"report.rule.class", "{0}占 {1}%", "{0} {1}%"},
-    {"report.rule.trim_count", "{0}去掉 {1} 个最高分和 {1} 个最低分后取平均（剩余不少于 {2} 票时）",
-     "{0} drops the {1} highest and {1} lowest ballots before averaging (when at least {2} "
-     "remain)"},
-    {"report.rule.trim_percent", "{0}去掉最高和最低各 {1}% 的票后取平均（剩余不少于 {2} 票时）",
-     "{0} drops the highest and lowest {1}% of ballots before averaging (when at least {2} "
-     "remain)"},
-    {"report.rule.min_subject", "{0}有效票少于 {1} 张的评议对象不计该项得分（票数不足）",
-     "{0}: a subject with fewer than {1} valid ballots gets no score there (too few ballots)"},
-    {"report.rule.grade_quota",
-     "每张票的每个测评项目，评为“{0}”的不超过本单位评议对象的 {1}%（向下取整，至少 1 名）",
-     "On each ballot and item, at most {1}% of the unit's subjects (rounded down, at least 1) may "
-     "be rated \"{0}\""},
     {"report.rule.final",
      "最后得分为各项得分之和，四舍五入保留两位小数，按最后得分排序，同分同名次",
      "The final score is the sum of the parts, rounded half up to 2 decimals; ranked by it, equal "
@@ -513,6 +517,33 @@ constexpr CatalogEntry kEntries[] = {
      "reports written to {0} (results.json, .csv, .xlsx, .html, receipts.txt, comments.csv)"},
     {"comments.csv_subject", "评议对象", "Subject"},
     {"comments.csv_text", "意见", "Comment"},
+    // --- the plan's rules, in words (core/rules describeRules, describeNote)
+    {"rules.category_weights", "{0}：按代表类别计权（{1}），某类无票时不计入，其余类别按比例折算",
+     "{0}: weighted by category ({1}); a class without ballots is left out and the others are "
+     "scaled up to 100 %"},
+    {"rules.trim_count", "{0}：去掉 {1} 个最高分和 {1} 个最低分后取平均（剩余不少于 {2} 票时）",
+     "{0}: the {1} highest and {1} lowest values are dropped before the mean (when at least {2} "
+     "ballots remain)"},
+    {"rules.trim_percent",
+     "{0}：去掉最高和最低各 {1}%（向下取整）的票后取平均（剩余不少于 {2} 票时）",
+     "{0}: the highest and lowest {1} % of the values (rounded down) are dropped before the mean "
+     "(when at least {2} ballots remain)"},
+    {"rules.trim_within_class", "{0}：去掉最高分和最低分在每个计权类别内分别进行",
+     "{0}: the highest and lowest values are dropped within each weighted class"},
+    {"rules.min_subject_ballots", "{0}：有效票少于 {1} 张的评议对象不计该类得分（票数不足）",
+     "{0}: a subject with fewer than {1} valid ballots gets no score here (too few ballots)"},
+    {"rules.grade_quota",
+     "每张选票的每个测评项目，评为“{0}”的评议对象不超过 {1}%（向下取整，至少 1 位）",
+     "on each ballot and item, at most {1} % of the subjects (rounded down, at least 1) may be "
+     "rated \"{0}\""},
+    {"rules.subject_order_stroke", "评议对象按姓氏笔画排列（排名仍按得分）",
+     "subjects are listed by surname strokes (rankings stay by score)"},
+    {"rules.note.insufficient", "票数不足（少于 {0} 张），不计分",
+     "too few ballots (fewer than {0}): no score"},
+    {"rules.note.trimmed", "去掉最高分和最低分共 {0} 张",
+     "{0} ballots dropped (highest and lowest)"},
+    {"rules.note.class_left_out", "{0} 无票，未计入，其余类别按比例折算",
+     "no ballots from {0}: left out, the other classes scaled up"},
     {"tally.paper_and_ballots", "单位 {0} 既有纸质自评分又有电子自评票：请只保留一种",
      "unit {0} has both paper self scores and electronic self ballots: keep only one"},
     {"paper.missing_column", "{0}：缺少列“{1}”", "{0}: missing column \"{1}\""},
@@ -840,6 +871,7 @@ constexpr CatalogEntry kEntries[] = {
     {"kiosk.review.note", "确认投票后不能再修改",
      "After you cast the ballot, nothing can be changed"},
     {"kiosk.review.confirm", "确认投票", "Cast my ballot"},
+    {"kiosk.review.over_quota", "{0}（超出比例）", "{0} (over the quota)"},
     {"kiosk.receipt.title", "投票成功，谢谢您！", "Your ballot is cast. Thank you!"},
     {"kiosk.receipt.code", "您的回执码", "Your receipt code"},
     {"kiosk.receipt.note",

@@ -66,11 +66,8 @@ ResultsDocument buildResults(const Campaign& c, const Hash32& digest,
                 rs.scores[gid] = sc == sr.group_scores.end() ? std::nullopt : sc->second;
                 auto n = sr.group_ballots.find(gid);
                 rs.ballots[gid] = n == sr.group_ballots.end() ? 0 : n->second;
-                ResultsGroupNote note;
-                if (auto it = sr.notes.find(gid); it != sr.notes.end())
-                    note = {it->second.insufficient, it->second.trimmed,
-                            it->second.classes_left_out};
-                rs.notes[gid] = note;
+                auto note = sr.notes.find(gid);
+                rs.notes[gid] = note == sr.notes.end() ? ResultsGroupNote{} : note->second;
                 auto& cells = rs.categories[gid];
                 if (auto it = sr.categories.find(gid); it != sr.categories.end())
                     for (auto& [cid, cell] : it->second)

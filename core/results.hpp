@@ -56,12 +56,7 @@ struct ResultsCategoryCell {
     bool suppressed = false;
     bool operator==(const ResultsCategoryCell&) const = default;
 };
-struct ResultsGroupNote {
-    bool insufficient = false; // 票数不足: fewer ballots than the group's minimum
-    std::uint64_t trimmed = 0; // ballots dropped by the trimmed mean
-    std::vector<std::size_t> classes_left_out; // indices into the group's category_weights
-    bool operator==(const ResultsGroupNote&) const = default;
-};
+using ResultsGroupNote = SubjectResult::GroupNote; // what the scoring rules did
 struct ResultsSubject {
     std::string id, name, position;
     // Per group id of the unit (every one present).

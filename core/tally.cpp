@@ -1,5 +1,7 @@
 #include "core/tally.hpp"
 
+#include "core/rules.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -24,6 +26,8 @@ void ScoreAcc::merge(const ScoreAcc& o) {
     ballots += o.ballots;
     for (auto& [d, n] : o.by_den)
         by_den[d] += n;
+    for (auto& [v, n] : o.values)
+        values[v] += n;
 }
 
 Fraction valueSum(const ScoreAcc& acc) {
@@ -54,7 +58,9 @@ Tally::Tally(const Campaign& c) : c_(&c) {
         std::size_t gi = 0;
         while (gi < c.groups.size() && c.groups[gi].id != m.group)
             ++gi;
-        meetings_.push_back({m.id(), m.group, gi});
+        bool trims = gi < c.groups.size() &&
+                     (c.groups[gi].scoring.trim.count > 0 || c.groups[gi].scoring.trim.percent > 0);
+        meetings_.push_back({m.id(), m.group, gi, trims});
     }
     questionnaire_.reserve(c.subjects.size());
     for (auto& s : c.subjects)
@@ -104,6 +110,10 @@ void Tally::add(const Ballot& b, const std::string& category) {
         ScoreAcc& acc = scores_[{a.subject, group, category}];
         ++acc.ballots;
         acc.by_den[den] += num;
+        if (meeting->trims) {
+            std::uint64_t g = std::gcd(num, std::uint64_t{den});
+            ++acc.values[{num / g, static_cast<std::uint32_t>(den / g)}];
+        }
     }
 }
 
@@ -123,13 +133,98 @@ void Tally::merge(const Tally& o) {
         composition_[k] += v;
 }
 
+namespace {
+// Σ v(b,s) over a class's ballots after the trim (see computeResults in the header), with the
+// number of ballots it is over and how many were dropped.
+struct ClassSum {
+    Fraction sum;
+    std::uint64_t ballots = 0, dropped = 0;
+};
+ClassSum trimmedSum(const ScoreAcc& acc, const Trim& trim) {
+    const std::uint64_t n = acc.ballots;
+    std::uint64_t k = trim.count > 0 ? trim.count : n * trim.percent / 100;
+    std::uint64_t in_histogram = 0;
+    for (auto& [v, count] : acc.values)
+        in_histogram += count;
+    const std::uint64_t keep = std::max<std::uint64_t>(trim.min_remaining, 1);
+    if (k == 0 || in_histogram != n || n < 2 * k + keep) return {valueSum(acc), n, 0};
+    // Drop k from each end of the histogram (ordered by value), then sum what is left.
+    std::map<BallotValue, std::uint64_t, ValueLess> left = acc.values;
+    std::uint64_t low = k, high = k;
+    for (auto it = left.begin(); low > 0; ++it) {
+        std::uint64_t d = std::min(low, it->second);
+        it->second -= d;
+        low -= d;
+    }
+    for (auto it = left.rbegin(); high > 0; ++it) {
+        std::uint64_t d = std::min(high, it->second);
+        it->second -= d;
+        high -= d;
+    }
+    ScoreAcc kept;
+    for (auto& [v, count] : left) {
+        if (count == 0) continue;
+        kept.ballots += count;
+        kept.by_den[v.den] += v.num * count;
+    }
+    return {valueSum(kept), kept.ballots, 2 * k};
+}
+
+struct GroupOutcome {
+    std::optional<Fraction> score;
+    SubjectResult::GroupNote note;
+};
+// The group score of one subject from its accumulators per category (aligned with
+// g.categories, null where the category gave no ballot), with the group's scoring rules.
+GroupOutcome scoreGroup(const Group& g, const std::vector<const ScoreAcc*>& per_category) {
+    GroupOutcome out;
+    const GroupScoring& rules = g.scoring;
+    std::uint64_t total = 0;
+    for (auto* acc : per_category)
+        if (acc) total += acc->ballots;
+    if (total == 0) return out; // missing, never zero
+    if (total < rules.min_subject_ballots) {
+        out.note.insufficient = true;
+        return out;
+    }
+    std::vector<ClassWeight> classes = rules.category_weights;
+    if (classes.empty()) {
+        classes.push_back({{}, 100});
+        for (auto& cat : g.categories)
+            classes.back().categories.push_back(cat.id);
+    }
+    Fraction weighted = 0;
+    std::uint32_t present = 0; // the shares of the classes with ballots, in %
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+        ScoreAcc pooled;
+        for (auto& cid : classes[k].categories)
+            for (std::size_t i = 0; i < g.categories.size(); ++i)
+                if (g.categories[i].id == cid && per_category[i]) pooled.merge(*per_category[i]);
+        if (pooled.ballots == 0) {
+            out.note.classes_left_out.push_back(k);
+            continue;
+        }
+        ClassSum cs = trimmedSum(pooled, rules.trim);
+        out.note.trimmed += cs.dropped;
+        weighted += cs.sum * classes[k].percent /
+                    (mpz_class(1000) * static_cast<unsigned long>(cs.ballots));
+        present += classes[k].percent;
+    }
+    if (present == 0) return out; // cannot happen: campaign check weighs every category
+    Fraction score = weighted * g.weight / present;
+    score.canonicalize();
+    out.score = std::move(score);
+    return out;
+}
+} // namespace
+
 Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t,
                                                const std::vector<PaperSelf>& paper) {
     std::vector<UnitResult> out;
     for (auto& unit : c.units) {
         UnitResult ur;
         ur.unit = unit.id;
-        auto subjects = c.subjectsOf(unit.id);
+        auto subjects = orderedSubjectsOf(c, unit.id); // ties and the unranked in this order
         bool unit_has_paper = false;
         for (auto& p : paper) {
             int idx = c.subjectIndex(p.subject);
@@ -142,22 +237,26 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
             std::optional<Fraction> total = Fraction(0);
             for (auto& gid : unit.groups) {
                 const Group* g = c.group(gid);
-                ScoreAcc all;
+                std::uint64_t ballots = 0;
+                std::vector<const ScoreAcc*> per_category;
                 for (auto& cat : g->categories) {
                     auto it = t.scores().find({si, gid, cat.id});
                     SubjectResult::CategoryCell cell;
+                    per_category.push_back(it != t.scores().end() ? &it->second : nullptr);
                     if (it != t.scores().end()) {
-                        all.merge(it->second);
+                        ballots += it->second.ballots;
                         cell.ballots = it->second.ballots;
                         auto f = groupScore(it->second, g->weight);
                         if (f) cell.score = roundHundredths(*f);
                     }
                     sr.categories[gid][cat.id] = cell;
                 }
-                std::optional<Fraction> score = groupScore(all, g->weight);
-                sr.group_ballots[gid] = all.ballots;
+                GroupOutcome outcome = scoreGroup(*g, per_category);
+                std::optional<Fraction> score = std::move(outcome.score);
+                sr.notes[gid] = std::move(outcome.note);
+                sr.group_ballots[gid] = ballots;
                 if (gid == "self" && unit_has_paper) {
-                    if (all.ballots > 0)
+                    if (ballots > 0)
                         return Error::make(ErrorKind::Conflict, "tally.paper_and_ballots",
                                            {unit.id});
                     score.reset();
@@ -168,6 +267,7 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
                             sr.group_ballots[gid] = p.ballots;
                             sr.paper_self = true;
                         }
+                    sr.notes[gid] = {}; // the rules act on ballots, not on paper scores
                 }
                 sr.group_scores[gid] =
                     score ? std::optional<std::int64_t>(roundHundredths(*score)) : std::nullopt;

@@ -28,9 +28,24 @@ std::string formatHundredths(std::int64_t h); // 4513 -> "45.13"
 // one small-integer addition however many ballots came before. Bounds: campaign check allows
 // at most 30 items of weight <= 100, so Σ w_i f_i <= 3,000,000 per ballot and a 64-bit sum
 // holds more than 6·10^12 ballots.
+// One ballot's exact value v(b,s) = num / den (f in per-mille), reduced; num <= 3,000,000 and
+// den <= 3,000, so the cross products of ValueLess fit in 64 bits.
+struct BallotValue {
+    std::uint64_t num = 0;
+    std::uint32_t den = 1;
+};
+struct ValueLess {
+    bool operator()(const BallotValue& a, const BallotValue& b) const {
+        return a.num * b.den < b.num * a.den;
+    }
+};
 struct ScoreAcc {
     std::uint64_t ballots = 0;                     // ballots that answered >= 1 item
     std::map<std::uint32_t, std::uint64_t> by_den; // Σ w_i f_i (f in per-mille) per Σ w_i
+    // Only in a group with a trimmed mean (Group::scoring.trim): how many ballots gave each
+    // exact value. A histogram by value keeps no order of casting, and it is all the trim needs
+    // to drop the extremes exactly without keeping a ballot.
+    std::map<BallotValue, std::uint64_t, ValueLess> values;
     void merge(const ScoreAcc& o);
 };
 // Σ_b v(b,s) over the ballots of acc, exactly, with f in per-mille (so in 0 .. 1000·ballots).
@@ -74,6 +89,7 @@ class Tally {
     struct MeetingGroup {
         std::string id, group;
         std::size_t group_index = 0;
+        bool trims = false; // the group has a trimmed mean: keep the histogram of values
     };
     std::vector<MeetingGroup> meetings_;
     std::vector<const Questionnaire*> questionnaire_;
@@ -125,6 +141,7 @@ struct SubjectResult {
         std::uint64_t trimmed = 0; // ballots dropped by the trimmed mean (both ends together)
         std::vector<std::size_t> classes_left_out; // category_weights entries with no ballot
                                                    // (the others renormalised)
+        bool operator==(const GroupNote&) const = default;
     };
     std::map<std::string, GroupNote> notes;
 };
@@ -146,7 +163,8 @@ struct MeetingComposition {
 
 struct UnitResult {
     std::string unit;
-    std::vector<SubjectResult> subjects; // in rank order (unranked last, campaign order)
+    // In rank order; equal ranks and the unranked (last) in the campaign's subject_order.
+    std::vector<SubjectResult> subjects;
     std::vector<MeetingComposition> composition;
 };
 
@@ -155,6 +173,21 @@ inline constexpr std::uint64_t kSuppressBelow = 5;
 // Scores, ranks (1, 2, 2, 4 on equal rounded finals), bottom flags, category suppression and
 // the composition check for every unit. Exact for any number of ballots. Error:
 // tally.paper_and_ballots (a unit has both paper and electronic self scores).
+//
+// A group's scoring rules (Group::scoring) act here and only here, in this order, on the valid
+// ballots of one subject in one group (SubjectResult::notes says what they did):
+// 1. min_subject_ballots: fewer ballots -> no score for the group (notes.insufficient), and so
+//    no final and no rank, as for a missing group.
+// 2. The ballots fall into classes: the category_weights entries, or one class of every
+//    category. A class with no ballot is left out (notes.classes_left_out, entry indices) and
+//    the others' shares are renormalised to 100 %.
+// 3. trim, within each class: drop the n (or floor(p % x the class's ballots)) lowest and as
+//    many highest v(b,s), only if at least max(min_remaining, 1) ballots remain, else none.
+//    Trimming within the class, not across the group, is deliberate: values tie across
+//    categories, and which category lost a dropped ballot would otherwise be arbitrary, while
+//    the class shares need to know. Without category_weights the class is the whole group.
+// 4. score = weight x Σ_classes share x mean v over the class's remaining ballots.
+// Per-category cells (SubjectResult::categories) stay the plain mean of each category.
 Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t,
                                                const std::vector<PaperSelf>& paper);
 

@@ -1,5 +1,7 @@
 #include "platform/report_common.hpp"
 
+#include "core/rules.hpp"
+
 namespace pingyi {
 
 namespace report {
@@ -68,11 +70,8 @@ std::string categoryName(const ResultsGroup& g, const std::string& id) {
         if (c.id == id) return c.name;
     return id;
 }
-std::string className(const ResultsGroup& g, const ResultsClass& c, Lang lang) {
-    std::vector<std::string> names;
-    for (auto& id : c.categories)
-        names.push_back(categoryName(g, id));
-    return join(names, tr(lang, "report.list_sep"));
+CategoryNames namesOf(const ResultsGroup& g) {
+    return [&g](const std::string& id) { return categoryName(g, id); };
 }
 } // namespace
 
@@ -82,19 +81,8 @@ std::string remark(const ResultsUnit& u, const ResultsSubject& s, Lang lang) {
     for (auto& g : u.groups) {
         auto it = s.notes.find(g.id);
         if (it == s.notes.end()) continue;
-        const ResultsGroupNote& n = it->second;
-        if (n.insufficient)
-            parts.push_back(tr(lang, "report.note.insufficient", {groupName(g, lang)}));
-        if (n.trimmed > 0)
-            parts.push_back(
-                tr(lang, "report.note.trimmed", {groupName(g, lang), std::to_string(n.trimmed)}));
-        std::vector<std::string> left;
-        for (auto k : n.classes_left_out)
-            if (k < g.scoring.category_weights.size())
-                left.push_back(className(g, {g.scoring.category_weights[k].categories, 0}, lang));
-        if (!left.empty())
-            parts.push_back(tr(lang, "report.note.classes_left_out",
-                               {groupName(g, lang), join(left, tr(lang, "report.list_sep"))}));
+        for (auto& note : describeGroupNote(g.scoring, it->second, namesOf(g), lang))
+            parts.push_back(tr(lang, "report.note.in_group", {groupName(g, lang), note}));
     }
     return join(parts, tr(lang, "report.clause_sep"));
 }
@@ -162,34 +150,14 @@ std::vector<std::string> scoringRuleLines(const ResultsDocument& d, const Result
     for (auto& g : u.groups) {
         std::string name = groupName(g, lang);
         out.push_back(tr(lang, "report.rule.base", {name, std::to_string(g.weight)}));
-        const GroupScoring& s = g.scoring;
-        if (!s.category_weights.empty()) {
-            std::vector<std::string> parts;
-            for (auto& c : s.category_weights)
-                parts.push_back(
-                    tr(lang, "report.rule.class",
-                       {className(g, {c.categories, c.percent}, lang), std::to_string(c.percent)}));
-            out.push_back(tr(lang, "report.rule.classes",
-                             {name, join(parts, tr(lang, "report.clause_sep"))}));
-        }
-        if (s.trim.count > 0)
-            out.push_back(
-                tr(lang, "report.rule.trim_count",
-                   {name, std::to_string(s.trim.count), std::to_string(s.trim.min_remaining)}));
-        else if (s.trim.percent > 0)
-            out.push_back(
-                tr(lang, "report.rule.trim_percent",
-                   {name, std::to_string(s.trim.percent), std::to_string(s.trim.min_remaining)}));
-        if (s.min_subject_ballots > 0)
-            out.push_back(
-                tr(lang, "report.rule.min_subject", {name, std::to_string(s.min_subject_ballots)}));
+        for (auto& line : describeGroupScoring(name, g.scoring, namesOf(g), lang))
+            out.push_back(std::move(line));
     }
     if (d.grade_quota.percent > 0) {
         std::string level = d.grade_quota.level;
         for (auto& l : d.levels)
             if (l.id == d.grade_quota.level) level = l.name;
-        out.push_back(
-            tr(lang, "report.rule.grade_quota", {level, std::to_string(d.grade_quota.percent)}));
+        out.push_back(describeGradeQuota(level, d.grade_quota.percent, lang));
     }
     out.push_back(tr(lang, "report.rule.final"));
     out.push_back(bottomRule(u, lang));

@@ -1,5 +1,6 @@
 #include "app/cli/commands.hpp"
 #include "core/roster.hpp"
+#include "core/rules.hpp"
 #include "platform/passphrase.hpp"
 #include "platform/workspace.hpp"
 
@@ -54,6 +55,15 @@ void printSummary(const Campaign& c, Context& ctx) {
         }
         ctx.say("campaign.summary.unit",
                 {u.id, u.name, std::to_string(c.subjectsOf(u.id).size()), groups});
+        std::string names;
+        for (auto si : orderedSubjectsOf(c, u.id)) {
+            if (!names.empty()) names += "、";
+            names += c.subjects[si].name;
+        }
+        ctx.say("campaign.summary.subjects",
+                {ctx.t(c.subject_order == SubjectOrder::Stroke ? "campaign.summary.order.stroke"
+                                                               : "campaign.summary.order.listed"),
+                 names});
     }
     for (auto& q : c.questionnaires) {
         std::string items;
@@ -86,6 +96,8 @@ void printSummary(const Campaign& c, Context& ctx) {
                 {g.name, std::to_string(g.weight), std::to_string(g.min_ballots),
                  quotas.empty() ? "-" : quotas});
     }
+    for (auto& line : describeRules(c, ctx.lang))
+        ctx.say("campaign.summary.rules", {line});
     ctx.say("campaign.summary.meetings", {std::to_string(c.meetings().size())});
 }
 

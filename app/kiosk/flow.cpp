@@ -117,6 +117,21 @@ bool Flow::pageComplete(std::size_t page) const {
     return true;
 }
 
+std::vector<GradeQuotaExcess> Flow::quotaExcess() const {
+    if (!ballot_) return {};
+    return checkGradeQuota(c_, ballot_->place.meeting, ballot_->answers);
+}
+
+bool Flow::overQuota(std::size_t page, std::size_t item) const {
+    if (!ballot_ || page >= ballot_->subjects.size()) return false;
+    const std::size_t si = ballot_->subjects[page];
+    for (auto& e : quotaExcess())
+        if (e.item == item &&
+            std::find(e.subjects.begin(), e.subjects.end(), si) != e.subjects.end())
+            return true;
+    return false;
+}
+
 const std::string& Flow::comment(std::size_t page) const {
     auto it = ballot_->answers.comments.find(subjectAt(page).id);
     return it == ballot_->answers.comments.end() ? kEmpty : it->second;
@@ -219,6 +234,12 @@ Commands Flow::handle(const Intent& in, Millis now) {
                     // comment too long is said here, before the review.
                     auto b = buildBallot(c_, Hash32{}, ballot_->place.meeting, Hash32{},
                                          ballot_->answers);
+                    if (!b && b.error().id == "ballot.grade_quota") {
+                        // Shown on the review, with the choices marked, until changed.
+                        go(Screen::Review, now);
+                        message_ = toMessage(b.error());
+                        return {};
+                    }
                     if (!b) {
                         message_ = toMessage(b.error());
                         return {};
@@ -259,6 +280,10 @@ Commands Flow::handle(const Intent& in, Millis now) {
             },
             [&](const intent::Confirm&) -> Commands {
                 if (s != Screen::Review || cast_pending_) return {};
+                if (auto over = quotaExcess(); !over.empty()) {
+                    message_ = toMessage(gradeQuotaError(c_, over.front()));
+                    return {};
+                }
                 cast_pending_ = true;
                 return {command::Cast{}};
             },
@@ -360,7 +385,7 @@ Commands Flow::tokenChecked(const Result<TokenPlace>& place, Millis now) {
     BallotInProgress b;
     b.token = pending_token_;
     b.place = *place;
-    b.subjects = c_.subjectsOf(place->meeting.unit);
+    b.subjects = orderedSubjectsOf(c_, place->meeting.unit);
     typed_.clear();
     if (b.subjects.empty()) { // a valid campaign never has this; say so rather than crash
         message_ = {"campaign.unit_without_subjects", {"", place->meeting.unit}};

@@ -10,6 +10,7 @@
 #include "core/campaign.hpp"
 #include "core/package.hpp"
 #include "core/result.hpp"
+#include "core/rules.hpp"
 #include "core/token.hpp"
 
 #include <chrono>
@@ -182,6 +183,10 @@ class Flow {
     std::optional<std::optional<std::size_t>> choice(std::size_t page, std::size_t item) const;
     bool pageComplete(std::size_t page) const;
     const std::string& comment(std::size_t page) const;
+    // The grade quota (优秀等次比例) the choices so far break: empty when kept or not set.
+    // The review says so and Confirm is refused until the voter changes them.
+    std::vector<GradeQuotaExcess> quotaExcess() const;
+    bool overQuota(std::size_t page, std::size_t item) const; // this choice is one of them
     const std::string& receiptCode() const { return receipt_; }
 
     const Campaign& campaign() const { return c_; }

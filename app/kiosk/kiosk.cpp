@@ -222,6 +222,7 @@ void Kiosk::frame(Millis now) {
                     else if (ch)
                         level = pick(lang_, c.scale.unknown_name, c.scale.unknown_name_en);
                     row.items.emplace_back(pick(lang_, q.items[i].name, q.items[i].name_en), level);
+                    row.over_quota.push_back(f.overQuota(p, i));
                 }
                 row.comment = f.comment(p);
                 v.rows.push_back(std::move(row));

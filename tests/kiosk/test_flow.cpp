@@ -439,6 +439,67 @@ TEST_CASE("Intents that do not belong to the current screen change nothing") {
     CHECK(f.flow.screen() == Screen::Welcome);
 }
 
+TEST_CASE("The review marks choices over the grade quota and will not cast until they change") {
+    F f;
+    f.c.grade_quota = {"A", 30}; // U1 has six chiefs: floor(1.8) = one 优秀 per item
+    f.startBallot();
+    for (std::size_t p = 0; p < f.flow.pages(); ++p) {
+        f.rateAll(p < 2 ? 0 : 1); // the first two pages all 优秀
+        f.act(intent::Next{});
+    }
+    f.act(intent::Next{}); // comments -> review, although the quota is broken
+    REQUIRE(f.flow.screen() == Screen::Review);
+    CHECK(f.flow.message().id == "ballot.grade_quota");
+    CHECK(f.flow.quotaExcess().size() == 5); // every item of the chiefs' questionnaire
+    for (std::size_t i = 0; i < 5; ++i) {
+        CHECK(f.flow.overQuota(0, i));
+        CHECK(f.flow.overQuota(1, i));
+        CHECK_FALSE(f.flow.overQuota(2, i));
+    }
+    // The message names the item and both subjects.
+    std::string zh = tr(Lang::Zh, f.flow.message().id, f.flow.message().args);
+    CHECK(zh.find(f.flow.subjectAt(0).name) != std::string::npos);
+    CHECK(zh.find(f.flow.subjectAt(1).name) != std::string::npos);
+    CHECK(zh.find("业务素质") != std::string::npos);
+    CHECK(f.act(intent::Confirm{}).empty()); // no Cast
+    CHECK(f.flow.screen() == Screen::Review);
+    CHECK(f.flow.message().id == "ballot.grade_quota");
+
+    // Change page 1 to 良好 except one item: the quota holds for the rest, not for that item.
+    f.act(intent::GoToPage{1});
+    f.rateAll(1);
+    f.act(intent::Rate{4, std::size_t{0}});
+    CHECK(f.flow.quotaExcess().size() == 1);
+    CHECK(f.flow.overQuota(1, 4));
+    CHECK_FALSE(f.flow.overQuota(1, 0));
+    f.act(intent::Rate{4, std::size_t{1}});
+    CHECK(f.flow.quotaExcess().empty());
+    for (std::size_t p = 1; p < f.flow.pages(); ++p)
+        f.act(intent::Next{});
+    f.act(intent::Next{});
+    REQUIRE(f.flow.screen() == Screen::Review);
+    CHECK(f.flow.message().empty());
+    auto cmds = f.act(intent::Confirm{});
+    REQUIRE(cmds.size() == 1);
+    CHECK(std::holds_alternative<command::Cast>(cmds[0]));
+}
+
+TEST_CASE("The subject pages follow the campaign's subject order") {
+    F f;
+    f.c.subject_order = SubjectOrder::Stroke;
+    f.startBallot();
+    std::vector<std::string> names;
+    for (std::size_t p = 0; p < f.flow.pages(); ++p)
+        names.push_back(f.flow.subjectAt(p).name);
+    // Listed: 王建国 李秀英 张志强 刘芳 陈明 杨磊; by strokes 王 4, 刘 6, then 张 李 杨 陈.
+    CHECK(names == std::vector<std::string>{"王建国", "刘芳", "张志强", "李秀英", "杨磊", "陈明"});
+    // The ballot itself is as every ballot: each subject rated, whatever the page order.
+    f.act(intent::Cancel{});
+    f.c.subject_order = SubjectOrder::Listed;
+    f.startBallot();
+    CHECK(f.flow.subjectAt(1).name == "李秀英");
+}
+
 TEST_CASE("Every message the kiosk shows is in the catalog in both languages") {
     for (const char* id : {"kiosk.admin",
                            "kiosk.cancel",
@@ -467,6 +528,8 @@ TEST_CASE("Every message the kiosk shows is in the catalog in both languages") {
                            "kiosk.review.comment",
                            "kiosk.review.note",
                            "kiosk.review.confirm",
+                           "kiosk.review.over_quota",
+                           "ballot.grade_quota",
                            "kiosk.receipt.title",
                            "kiosk.receipt.code",
                            "kiosk.receipt.note",

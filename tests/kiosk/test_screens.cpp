@@ -28,8 +28,9 @@ struct Headless {
     Driver driver;
     Millis now{10'000};
 
-    explicit Headless(ImVec2 size = ImVec2(1280, 800), bool unlocked = true,
-                      bool all_hanzi = false) {
+    explicit Headless(ImVec2 size = ImVec2(1280, 800), bool unlocked = true, bool all_hanzi = false,
+                      Campaign campaign = seedCampaign())
+        : fx(3, std::move(campaign)) {
         Bytes cert =
             encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
         auto s = TabletStore::create(tmp.path / "t1", fx.package, cert, device, kPin);
@@ -346,4 +347,43 @@ TEST_CASE("The comment font has every GB2312 hanzi and every character the scree
     REQUIRE(g.screen() == Screen::Comments);
     CHECK(g.kiosk->inputFontReady());
     CHECK(g.kiosk->fonts().input->FindGlyphNoFallback(ImWchar(0x9F44)) != nullptr);
+}
+
+TEST_CASE("The review screen holds a ballot over the grade quota until a choice is changed") {
+    Campaign c = seedCampaign();
+    c.grade_quota = {"A", 30}; // six chiefs in U1: one 优秀 per item
+    c.subject_order = SubjectOrder::Stroke;
+    Headless h(ImVec2(800, 1280), true, false, c);
+    h.tap("start");
+    h.tapToken(h.fx.token("U1/social", "service"));
+    REQUIRE(h.screen() == Screen::Subject);
+    CHECK(h.kiosk->flow().subjectAt(1).name == "刘芳"); // stroke order on the pages
+    for (std::size_t p = 0; p < h.kiosk->flow().pages(); ++p) {
+        for (std::size_t i = 0; i < 5; ++i)
+            h.tap("rate." + std::to_string(i) + "." + (p < 2 ? "A" : "B"));
+        h.tap("next");
+    }
+    h.tap("next"); // comments
+    REQUIRE(h.screen() == Screen::Review);
+    CHECK(h.kiosk->flow().message().id == "ballot.grade_quota");
+    h.checkTargets("review over the quota");
+    auto confirm = targetCentre("confirm");
+    REQUIRE(confirm);
+    CHECK(confirm->y < ImGui::GetIO().DisplaySize.y); // the long message leaves it on screen
+    h.tap("confirm");
+    CHECK(h.screen() == Screen::Review); // refused
+    CHECK(h.store->counts()->cast == 0);
+
+    h.tap("edit.1");
+    REQUIRE(h.screen() == Screen::Subject);
+    for (std::size_t i = 0; i < 5; ++i)
+        h.tap("rate." + std::to_string(i) + ".B");
+    for (std::size_t p = 1; p < h.kiosk->flow().pages(); ++p)
+        h.tap("next");
+    h.tap("next");
+    REQUIRE(h.screen() == Screen::Review);
+    CHECK(h.kiosk->flow().message().empty());
+    h.tap("confirm");
+    CHECK(h.screen() == Screen::Receipt);
+    CHECK(h.store->counts()->cast == 1);
 }

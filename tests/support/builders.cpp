@@ -4,7 +4,7 @@
 
 namespace pingyi::test {
 
-Fixture::Fixture(std::size_t per_category) {
+Fixture::Fixture(std::size_t per_category, Campaign c) : campaign(std::move(c)) {
     PackageBody body;
     body.campaign = campaign;
     body.organiser = keys.organiser.pk;

@@ -17,13 +17,14 @@ struct Keys {
     SignKeyPair collector_sign = signKeyPair();
 };
 
-// The seed campaign with `per_category` tokens issued for every meeting and category.
+// A campaign (the seed's unless given) with `per_category` tokens issued for every meeting and
+// category.
 struct Fixture {
     Keys keys;
     Campaign campaign = seedCampaign();
     std::vector<std::pair<TokenPlace, Token>> tokens;
     Package package;
-    explicit Fixture(std::size_t per_category = 3);
+    explicit Fixture(std::size_t per_category = 3, Campaign c = seedCampaign());
     // The first unused token of a meeting ("U1/social") and category.
     Token token(const std::string& meeting, const std::string& category, std::size_t nth = 0) const;
 };

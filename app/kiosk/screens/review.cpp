@@ -8,10 +8,19 @@ Action review(const ScreenContext& cx, const ReviewView& v) {
     ui::beginScreen("review");
     ui::wrapped(f.title, tr(cx.lang, "kiosk.review.title"));
     const float nav_h = 96;
+    const std::string message = v.message.empty() ? std::string() : text(cx, v.message);
+    float message_h = 0; // a long message (the grade quota's) wraps over several lines
+    if (!message.empty()) {
+        ImGui::PushFont(f.body);
+        message_h =
+            ImGui::CalcTextSize(message.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x)
+                .y +
+            ImGui::GetStyle().ItemSpacing.y;
+        ImGui::PopFont();
+    }
     const float body_h = ImGui::GetContentRegionAvail().y - nav_h -
                          3 * ImGui::GetStyle().ItemSpacing.y -
-                         ImGui::GetTextLineHeightWithSpacing() -
-                         (v.message.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing());
+                         ImGui::GetTextLineHeightWithSpacing() - message_h;
     ImGui::BeginChild("rows", ImVec2(0, body_h), true);
     const int cols = cx.portrait() ? 2 : 3;
     for (std::size_t r = 0; r < v.rows.size(); ++r) {
@@ -29,12 +38,16 @@ Action review(const ScreenContext& cx, const ReviewView& v) {
                        ImVec2(edit_w, 0)))
             out = Intent{intent::GoToPage{r}};
         if (ImGui::BeginTable("items", cols)) {
-            for (auto& [item, level] : row.items) {
+            for (std::size_t i = 0; i < row.items.size(); ++i) {
+                const auto& [item, level] = row.items[i];
+                const bool over = i < row.over_quota.size() && row.over_quota[i];
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted((item + "：").c_str());
                 ImGui::SameLine(0, 0);
-                ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(0, 55, 140, 255));
-                ImGui::TextUnformatted(level.c_str());
+                ImGui::PushStyleColor(ImGuiCol_Text,
+                                      over ? ui::errorColor() : IM_COL32(0, 55, 140, 255));
+                std::string shown = over ? tr(cx.lang, "kiosk.review.over_quota", {level}) : level;
+                ImGui::TextUnformatted(shown.c_str());
                 ImGui::PopStyleColor();
             }
             ImGui::EndTable();
@@ -51,7 +64,7 @@ Action review(const ScreenContext& cx, const ReviewView& v) {
         ImGui::PopID();
     }
     ImGui::EndChild();
-    if (!v.message.empty()) ui::centred(f.body, text(cx, v.message), ui::errorColor());
+    if (!message.empty()) ui::centred(f.body, message, ui::errorColor());
     ui::centred(f.body, tr(cx.lang, "kiosk.review.note"), ui::mutedColor());
     const float gap = ImGui::GetStyle().ItemSpacing.x;
     const float bw = (ImGui::GetContentRegionAvail().x - gap) / 2;

@@ -98,6 +98,7 @@ Action comments(const ScreenContext& cx, const CommentsView& v);
 struct ReviewRow {
     std::string name;
     std::vector<std::pair<std::string, std::string>> items; // item name, chosen level name
+    std::vector<bool> over_quota; // per item: this choice breaks the grade quota (may be empty)
     std::string comment;
 };
 struct ReviewView {
