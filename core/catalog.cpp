@@ -176,6 +176,10 @@ constexpr CatalogEntry kEntries[] = {
      "subject {0}, item \"{1}\": unknown level \"{2}\""},
     {"ballot.comment_bad_text", "对评议对象 {0} 的意见含有无效字符",
      "the comment on subject {0} contains invalid characters"},
+    {"ballot.comment_bad_char",
+     "对评议对象 {0} 的意见第 {2} 个字符是控制字符或不可见的格式字符 {1}，请删除后再提交",
+     "the comment on subject {0} has a control or invisible formatting character {1} at "
+     "character {2}: remove it and submit again"},
     {"ballot.comment_too_long", "评议对象 {0}：意见有 {1} 个字，最多 {2} 个字",
      "subject {0}: the comment has {1} characters; at most {2} are allowed"},
     {"ballot.comments_too_long", "全部意见共 {0} 个字，最多 {1} 个字",
