@@ -196,6 +196,10 @@ constexpr CatalogEntry kEntries[] = {
      "the ballot's items do not match the questionnaire"},
     {"ballot.bad_level", "选票中有未知等次", "the ballot has an unknown level"},
     {"cast.receipt", "投票成功。回执码：{0}", "Ballot cast. Your receipt code: {0}"},
+    {"cast.already_stored",
+     "此凭证的选票已经保存（上次未能显示回执）。回执码：{0}。这次的答卷没有再投入。",
+     "The ballot of this token was already stored (its receipt was not shown then). Your "
+     "receipt code: {0}. These answers were not cast again."},
 
     // --- keys and secrets
     {"key.bad_role", "未知密钥角色“{0}”（应为 organiser、collector 或 unit-head）",
@@ -273,6 +277,10 @@ constexpr CatalogEntry kEntries[] = {
     {"tablet.status.organiser", "组织方指纹：{0}", "organiser fingerprint: {0}"},
     {"tablet.status.counts", "已投 {0}，已导出 {1}，已确认 {2}；凭证 {3} 张",
      "cast {0}, exported {1}, acknowledged {2}; tokens known {3}"},
+    {"tablet.status.receipt_unshown",
+     "上一张选票已经保存，但其回执码可能未显示：该代表再次输入凭证即可看到回执码",
+     "the last ballot was stored, but its receipt code may not have been shown: its "
+     "representative can enter the token again to see it"},
 
     // --- campaign commands
     {"campaign.written", "已写入评议活动草稿：{0}（可编辑后运行 campaign check）",
@@ -778,6 +786,10 @@ constexpr CatalogEntry kEntries[] = {
     {"kiosk.welcome.none", "本平板尚未开放测评会，请联系工作人员",
      "No meeting is open on this tablet; please ask the staff"},
     {"kiosk.welcome.start", "开始评议", "Start"},
+    {"kiosk.welcome.last_stored",
+     "上一张选票已经保存，但回执码可能未能显示。请该代表再次输入凭证，即可看到回执码。",
+     "The last ballot was stored, but its receipt code may not have been shown. Its "
+     "representative can enter the token again to see it."},
     {"kiosk.welcome.hint", "请准备好您的评议凭证", "Please have your ballot token ready"},
     {"kiosk.token.title", "请输入评议凭证", "Enter your ballot token"},
     {"kiosk.token.hint", "凭证共 16 位字母和数字，横线不用输入",
@@ -803,6 +815,8 @@ constexpr CatalogEntry kEntries[] = {
      "After you cast the ballot, nothing can be changed"},
     {"kiosk.review.confirm", "确认投票", "Cast my ballot"},
     {"kiosk.receipt.title", "投票成功，谢谢您！", "Your ballot is cast. Thank you!"},
+    {"kiosk.receipt.already", "您的选票此前已经保存，谢谢您！",
+     "Your ballot was already stored. Thank you!"},
     {"kiosk.receipt.code", "您的回执码", "Your receipt code"},
     {"kiosk.receipt.note",
      "结果公布后，可用回执码核对您的选票已被计入。回执码不会显示您的选择，可以抄下或拍照保存。",
@@ -893,6 +907,8 @@ constexpr CatalogEntry kEntries[] = {
      "the token has a typo: check each character and type it again"},
     {"token.unknown", "此凭证不属于本次评议活动", "this token does not belong to this campaign"},
     {"token.used", "此凭证已经使用过", "this token has already been used"},
+    {"token.already_stored", "您的选票已经保存（当时未能显示回执）。回执码：{0}",
+     "your ballot was already stored (its receipt was not shown then). Your receipt code: {0}"},
     {"token.meeting_closed", "此凭证所属的测评会（{0}）未在本平板开放",
      "this token's meeting ({0}) is not open on this tablet"},
 };
