@@ -235,6 +235,7 @@ constexpr CatalogEntry kEntries[] = {
     {"file.too_large", "{0} 过大（上限 {1} 字节）", "{0} is too large (limit {1} bytes)"},
     {"file.write_failed", "无法写入 {0}：{1}", "cannot write {0}: {1}"},
     {"file.mkdir_failed", "无法创建文件夹 {0}：{1}", "cannot create folder {0}: {1}"},
+    {"file.shred_failed", "无法覆盖并删除 {0}：{1}", "cannot overwrite and remove {0}: {1}"},
     {"db.failed", "数据库 {0} 出错（{1}）：{2}", "database {0} failed ({1}): {2}"},
     {"db.full", "磁盘已满，数据库 {0} 未作任何更改",
      "the disk is full; database {0} was not changed"},
@@ -264,6 +265,15 @@ constexpr CatalogEntry kEntries[] = {
      "已补发 {0} 张凭证（{1}，{2}）：补发文件 {3}（拷到各平板与汇总机），名单 {4}，打印页 {5}",
      "added {0} tokens ({1}, {2}): additions file {3} (copy it to every tablet and the collector), "
      "list {4}, slips {5}"},
+    {"tokens.shredded", "已覆盖并删除：{0}", "overwritten and removed: {0}"},
+    {"tokens.shred_done",
+     "共覆盖并删除 {0} "
+     "个明文凭证文件。注意：在闪存、日志式或写时复制的文件系统上，覆盖只能尽力而为；"
+     "备份、快照和打印机队列中的副本须另行清除。",
+     "{0} plaintext token files overwritten and removed. Overwriting is best effort on flash, "
+     "journaling and copy-on-write file systems; copies in backups, snapshots and printer queues "
+     "must be removed separately."},
+    {"tokens.shred_none", "{0} 中没有明文凭证文件", "no plaintext token files in {0}"},
     {"tablet.default_label", "平板", "Tablet "},
     {"tablet.bad_count", "平板数量无效（1 到 1000）", "invalid tablet count (1 to 1000)"},
     {"tablet.pin_too_short", "PIN 太短（至少 4 位）", "the PIN is too short (at least 4 digits)"},
@@ -292,6 +302,12 @@ constexpr CatalogEntry kEntries[] = {
      "roster imported: {0} units, {1} subjects"},
     {"campaign.sealed", "已封包：{0}，凭证 {1} 张；组织方指纹 {2}；活动标识 {3}",
      "sealed: {0}, {1} tokens; organiser fingerprint {2}; campaign id {3}"},
+    {"campaign.seal_tokens_remain",
+     "注意：活动文件夹中仍有 {0} 个明文凭证文件（名单和打印页）：{1}。打印后请用 pingyi tokens "
+     "shred --campaign {2} 覆盖并删除。",
+     "warning: the campaign folder still holds {0} plaintext token files (lists and slip pages): "
+     "{1}. Once they are printed, overwrite and remove them with pingyi tokens shred --campaign "
+     "{2}."},
     {"campaign.summary.title", "评议活动：{0}（{1}）", "campaign: {0} ({1})"},
     {"campaign.summary.unit", "  单位 {0} {1}：评议对象 {2} 个；测评类别：{3}",
      "  unit {0} {1}: {2} subjects; groups: {3}"},
@@ -329,6 +345,9 @@ constexpr CatalogEntry kEntries[] = {
      "issue tokens for a meeting (before sealing)"},
     {"cli.tokens.add", "封包后补发凭证（签名的补发文件）",
      "add tokens after sealing (a signed additions file)"},
+    {"cli.tokens.shred", "打印后覆盖并删除活动文件夹中的明文凭证名单和打印页",
+     "overwrite and remove the campaign folder's plaintext token lists and slip pages once "
+     "printed"},
     {"cli.keys", "密钥：生成、查看", "keys: create, show"},
     {"cli.keys.new", "生成密钥对（私钥以口令加密保存）",
      "create a key pair (the secret key is stored encrypted)"},

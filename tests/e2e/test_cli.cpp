@@ -169,6 +169,15 @@ TEST_CASE("The demo runs the whole capture flow") {
                             "/demo/reports/results.json --package " + tmp.path.string() +
                             "/demo/campaign/package.pyp");
     CHECK(verify.code == 0);
+    // Nothing keeps a token: the lists went once every slip was handed out, and no other file
+    // (tablets, bundles, the collector, reports, what the demo printed) holds one.
+    CHECK(r.out.find("overwritten and removed") != std::string::npos);
+    writeText(tmp.path / "demo/printed.txt", r.out);
+    std::vector<fs::path> adds;
+    for (auto& e : fs::directory_iterator(tmp.path / "demo/campaign/additions"))
+        adds.push_back(e.path());
+    for (auto& t : tokensFoundUnder(tmp.path / "demo", *pkg, adds))
+        FAIL_CHECK("a plaintext token lingers in " << t);
     // Any change to the published file is caught.
     std::string text = *readTextFile(tmp.path / "demo/reports/results.json");
     auto pos = text.find("\"final\": ");
