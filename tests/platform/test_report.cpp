@@ -296,3 +296,22 @@ TEST_CASE("comments.csv shows the control and bidi characters of older ballots e
     CHECK(text->find("\u0085") == std::string::npos);
     CHECK(text->find("服务热情，\n办事效率高。") != std::string::npos); // clean text as it was
 }
+
+TEST_CASE("Comments a store counted before the check show their bidi characters escaped when read "
+          "back (console, collector results)") {
+    test::Fixture fx;
+    test::TempDir tmp;
+    PublicKeys col;
+    col.role = KeyRole::Collector;
+    col.sign = fx.keys.collector_sign.pk;
+    col.box = fx.keys.collector_box.pk;
+    auto store = CollectorStore::create(tmp.path / "col", fx.package, col);
+    REQUIRE(store.ok());
+    json saved = json::array({{{"subject", "S01"}, {"text", "好\u202e评"}}});
+    REQUIRE(store->saveResult("comments", saved.dump()).ok());
+    auto comments = storedComments(*store);
+    REQUIRE(comments.ok());
+    REQUIRE(comments->size() == 1);
+    CHECK((*comments)[0].subject == "S01");
+    CHECK((*comments)[0].text == "好\\u202E评");
+}
