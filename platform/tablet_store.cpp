@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS envelope_state(
 )sql";
 constexpr const char* kSchemaVersion = "pingyi-tablet/1";
 // The last ballot's token tag (32 bytes) and envelope hash (32) while its receipt is unshown.
+// After a crash it stays until that token is entered again or the next ballot's receipt is shown
+// (the next cast replaces it): a tablet that casts nothing more keeps it until it is prepared
+// again.
 constexpr const char* kUnshownReceipt = "unshown_receipt";
 
 Result<Bytes> requireMeta(Db& db, std::string_view key) {
