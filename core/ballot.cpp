@@ -122,8 +122,17 @@ Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
         }
         if (auto ci = answers.comments.find(s.id); ci != answers.comments.end()) {
             std::string text = trim(ci->second);
-            if (!isValidUtf8(text) || hasControlChars(text))
+            if (!isValidUtf8(text))
                 return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text", {s.id});
+            if (auto bad = unsafeCommentChar(text)) {
+                // Counted in the text as the representative typed it, leading spaces included.
+                std::size_t lead =
+                    utf8Length(std::string_view(ci->second)
+                                   .substr(0, text.empty() ? 0 : ci->second.find(text)));
+                return Error::make(
+                    ErrorKind::Invalid, "ballot.comment_bad_char",
+                    {s.id, codePointName(bad->code_point), std::to_string(lead + bad->position)});
+            }
             std::size_t n = utf8Length(text);
             if (n > c.limits.comment_chars)
                 return Error::make(
@@ -292,6 +301,8 @@ Result<Ballot> BallotReader::decode(ByteView padded) const {
         r.str16(a.comment);
         if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
         // The rules of buildBallot(): a tablet must not be able to seal what it would refuse.
+        // (Except the characters buildBallot refuses since ballot version 1 was sealed: such old
+        // ballots are counted, and reports show those characters escaped.)
         if (!isValidUtf8(a.comment) || hasControlChars(a.comment) ||
             utf8Length(a.comment) > c.limits.comment_chars)
             return Error::make(ErrorKind::Invalid, "ballot.comment_bad_text",

@@ -188,6 +188,10 @@ constexpr CatalogEntry kEntries[] = {
      "subject {0}, item \"{1}\": unknown level \"{2}\""},
     {"ballot.comment_bad_text", "对评议对象 {0} 的意见含有无效字符",
      "the comment on subject {0} contains invalid characters"},
+    {"ballot.comment_bad_char",
+     "对评议对象 {0} 的意见第 {2} 个字符是控制字符或不可见的格式字符 {1}，请删除后再提交",
+     "the comment on subject {0} has a control or invisible formatting character {1} at "
+     "character {2}: remove it and submit again"},
     {"ballot.comment_too_long", "评议对象 {0}：意见有 {1} 个字，最多 {2} 个字",
      "subject {0}: the comment has {1} characters; at most {2} are allowed"},
     {"ballot.comments_too_long", "全部意见共 {0} 个字，最多 {1} 个字",
@@ -211,6 +215,10 @@ constexpr CatalogEntry kEntries[] = {
     {"ballot.over_grade_quota", "选票超过等次比例（某一测评项目评为限定等次的评议对象过多）",
      "the ballot breaks the grade quota (too many subjects given the limited level on one item)"},
     {"cast.receipt", "投票成功。回执码：{0}", "Ballot cast. Your receipt code: {0}"},
+    {"cast.already_stored",
+     "此凭证的选票已经保存（上次未能显示回执）。回执码：{0}。这次的答卷没有再投入。",
+     "The ballot of this token was already stored (its receipt was not shown then). Your "
+     "receipt code: {0}. These answers were not cast again."},
 
     // --- keys and secrets
     {"key.bad_role", "未知密钥角色“{0}”（应为 organiser、collector 或 unit-head）",
@@ -246,6 +254,7 @@ constexpr CatalogEntry kEntries[] = {
     {"file.too_large", "{0} 过大（上限 {1} 字节）", "{0} is too large (limit {1} bytes)"},
     {"file.write_failed", "无法写入 {0}：{1}", "cannot write {0}: {1}"},
     {"file.mkdir_failed", "无法创建文件夹 {0}：{1}", "cannot create folder {0}: {1}"},
+    {"file.shred_failed", "无法覆盖并删除 {0}：{1}", "cannot overwrite and remove {0}: {1}"},
     {"db.failed", "数据库 {0} 出错（{1}）：{2}", "database {0} failed ({1}): {2}"},
     {"db.full", "磁盘已满，数据库 {0} 未作任何更改",
      "the disk is full; database {0} was not changed"},
@@ -275,6 +284,15 @@ constexpr CatalogEntry kEntries[] = {
      "已补发 {0} 张凭证（{1}，{2}）：补发文件 {3}（拷到各平板与汇总机），名单 {4}，打印页 {5}",
      "added {0} tokens ({1}, {2}): additions file {3} (copy it to every tablet and the collector), "
      "list {4}, slips {5}"},
+    {"tokens.shredded", "已覆盖并删除：{0}", "overwritten and removed: {0}"},
+    {"tokens.shred_done",
+     "共覆盖并删除 {0} "
+     "个明文凭证文件。注意：在闪存、日志式或写时复制的文件系统上，覆盖只能尽力而为；"
+     "备份、快照和打印机队列中的副本须另行清除。",
+     "{0} plaintext token files overwritten and removed. Overwriting is best effort on flash, "
+     "journaling and copy-on-write file systems; copies in backups, snapshots and printer queues "
+     "must be removed separately."},
+    {"tokens.shred_none", "{0} 中没有明文凭证文件", "no plaintext token files in {0}"},
     {"tablet.default_label", "平板", "Tablet "},
     {"tablet.bad_count", "平板数量无效（1 到 1000）", "invalid tablet count (1 to 1000)"},
     {"tablet.pin_too_short", "PIN 太短（至少 4 位）", "the PIN is too short (at least 4 digits)"},
@@ -288,6 +306,10 @@ constexpr CatalogEntry kEntries[] = {
     {"tablet.status.organiser", "组织方指纹：{0}", "organiser fingerprint: {0}"},
     {"tablet.status.counts", "已投 {0}，已导出 {1}，已确认 {2}；凭证 {3} 张",
      "cast {0}, exported {1}, acknowledged {2}; tokens known {3}"},
+    {"tablet.status.receipt_unshown",
+     "上一张选票已经保存，但其回执码可能未显示：该代表再次输入凭证即可看到回执码",
+     "the last ballot was stored, but its receipt code may not have been shown: its "
+     "representative can enter the token again to see it"},
 
     // --- campaign commands
     {"campaign.written", "已写入评议活动草稿：{0}（可编辑后运行 campaign check）",
@@ -299,6 +321,12 @@ constexpr CatalogEntry kEntries[] = {
      "roster imported: {0} units, {1} subjects"},
     {"campaign.sealed", "已封包：{0}，凭证 {1} 张；组织方指纹 {2}；活动标识 {3}",
      "sealed: {0}, {1} tokens; organiser fingerprint {2}; campaign id {3}"},
+    {"campaign.seal_tokens_remain",
+     "注意：活动文件夹中仍有 {0} 个明文凭证文件（名单和打印页）：{1}。打印后请用 pingyi tokens "
+     "shred --campaign {2} 覆盖并删除。",
+     "warning: the campaign folder still holds {0} plaintext token files (lists and slip pages): "
+     "{1}. Once they are printed, overwrite and remove them with pingyi tokens shred --campaign "
+     "{2}."},
     {"campaign.summary.title", "评议活动：{0}（{1}）", "campaign: {0} ({1})"},
     {"campaign.summary.unit", "  单位 {0} {1}：评议对象 {2} 个；测评类别：{3}",
      "  unit {0} {1}: {2} subjects; groups: {3}"},
@@ -340,6 +368,9 @@ constexpr CatalogEntry kEntries[] = {
      "issue tokens for a meeting (before sealing)"},
     {"cli.tokens.add", "封包后补发凭证（签名的补发文件）",
      "add tokens after sealing (a signed additions file)"},
+    {"cli.tokens.shred", "打印后覆盖并删除活动文件夹中的明文凭证名单和打印页",
+     "overwrite and remove the campaign folder's plaintext token lists and slip pages once "
+     "printed"},
     {"cli.keys", "密钥：生成、查看", "keys: create, show"},
     {"cli.keys.new", "生成密钥对（私钥以口令加密保存）",
      "create a key pair (the secret key is stored encrypted)"},
@@ -847,6 +878,10 @@ constexpr CatalogEntry kEntries[] = {
     {"kiosk.welcome.none", "本平板尚未开放测评会，请联系工作人员",
      "No meeting is open on this tablet; please ask the staff"},
     {"kiosk.welcome.start", "开始评议", "Start"},
+    {"kiosk.welcome.last_stored",
+     "上一张选票已经保存，但回执码可能未能显示。请该代表再次输入凭证，即可看到回执码。",
+     "The last ballot was stored, but its receipt code may not have been shown. Its "
+     "representative can enter the token again to see it."},
     {"kiosk.welcome.hint", "请准备好您的评议凭证", "Please have your ballot token ready"},
     {"kiosk.token.title", "请输入评议凭证", "Enter your ballot token"},
     {"kiosk.token.hint", "凭证共 16 位字母和数字，横线不用输入",
@@ -873,6 +908,8 @@ constexpr CatalogEntry kEntries[] = {
     {"kiosk.review.confirm", "确认投票", "Cast my ballot"},
     {"kiosk.review.over_quota", "{0}（超出比例）", "{0} (over the quota)"},
     {"kiosk.receipt.title", "投票成功，谢谢您！", "Your ballot is cast. Thank you!"},
+    {"kiosk.receipt.already", "您的选票此前已经保存，谢谢您！",
+     "Your ballot was already stored. Thank you!"},
     {"kiosk.receipt.code", "您的回执码", "Your receipt code"},
     {"kiosk.receipt.note",
      "结果公布后，可用回执码核对您的选票已被计入。回执码不会显示您的选择，可以抄下或拍照保存。",
@@ -963,6 +1000,8 @@ constexpr CatalogEntry kEntries[] = {
      "the token has a typo: check each character and type it again"},
     {"token.unknown", "此凭证不属于本次评议活动", "this token does not belong to this campaign"},
     {"token.used", "此凭证已经使用过", "this token has already been used"},
+    {"token.already_stored", "您的选票已经保存（当时未能显示回执）。回执码：{0}",
+     "your ballot was already stored (its receipt was not shown then). Your receipt code: {0}"},
     {"token.meeting_closed", "此凭证所属的测评会（{0}）未在本平板开放",
      "this token's meeting ({0}) is not open on this tablet"},
 };

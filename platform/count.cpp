@@ -1,5 +1,7 @@
 #include "platform/count.hpp"
 
+#include "core/text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "core/token.hpp"
@@ -43,8 +45,11 @@ struct Worker {
         }
         const Campaign& c = reader.campaign();
         tally.add(*ballot, place->category);
+        // Ballots sealed before comments were checked for invisible and control characters
+        // still count; their comments reach every report with those characters escaped.
         for (auto& a : ballot->answers)
-            if (!a.comment.empty()) comments.push_back({c.subjects[a.subject].id, a.comment});
+            if (!a.comment.empty())
+                comments.push_back({c.subjects[a.subject].id, escapeUnsafeChars(a.comment)});
         ballot->wipe();
         receipts.push_back(receiptCode(hash));
     }

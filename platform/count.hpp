@@ -27,7 +27,7 @@ struct CountOutput {
     Accounting accounting;
     std::vector<std::string> receipts;         // counted, sorted
     std::vector<std::string> invalid_receipts; // set aside, sorted
-    std::vector<CommentOut> comments;          // shuffled
+    std::vector<CommentOut> comments; // shuffled; unsafe characters escaped (escapeUnsafeChars)
     ResultsDocument results;
 };
 

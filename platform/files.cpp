@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -76,6 +77,50 @@ Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode) 
 
 Status writeFileAtomic(const fs::path& path, std::string_view text, bool private_mode) {
     return writeFileAtomic(path, view(text), private_mode);
+}
+
+Status shredFile(const fs::path& path) {
+    auto fail = [&](int err) {
+        return Error::make(ErrorKind::Io, "file.shred_failed", {path.string(), std::strerror(err)});
+    };
+    int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return Error::make(ErrorKind::NotFound, "file.not_found", {path.string()});
+        return fail(errno);
+    }
+    struct stat st {};
+    int stat_err = ::fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+    if (stat_err != 0) {
+        ::close(fd);
+        return fail(stat_err);
+    }
+    static const char zeros[4096] = {};
+    auto left = static_cast<std::size_t>(st.st_size);
+    while (left > 0) {
+        ssize_t n = ::write(fd, zeros, std::min(left, sizeof zeros));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int err = n < 0 ? errno : EIO;
+            ::close(fd);
+            return fail(err);
+        }
+        left -= static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        int err = errno;
+        ::close(fd);
+        return fail(err);
+    }
+    if (::close(fd) != 0) return fail(errno);
+    if (::unlink(path.c_str()) != 0) return fail(errno);
+    fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+    return {};
 }
 
 Status ensureDirectory(const fs::path& dir) {

@@ -19,5 +19,10 @@ Result<std::string> readTextFile(const fs::path& path, std::size_t max_bytes = 6
 Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode = false);
 Status writeFileAtomic(const fs::path& path, std::string_view text, bool private_mode = false);
 Status ensureDirectory(const fs::path& dir);
+// Overwrites the file's bytes with zeros in place, syncs them to the disk, then unlinks the file
+// and syncs its folder. Best effort only: flash storage (wear levelling), journaling and
+// copy-on-write file systems, backups and snapshots may keep older copies of the blocks.
+// Errors: file.not_found, file.shred_failed naming the path and the system's reason.
+Status shredFile(const fs::path& path);
 
 } // namespace pingyi

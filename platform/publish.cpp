@@ -2,6 +2,7 @@
 
 #include "core/csv.hpp"
 #include "core/json_util.hpp"
+#include "core/text.hpp"
 #include "platform/report.hpp"
 
 #include <nlohmann/json.hpp>
@@ -32,7 +33,8 @@ Result<std::vector<CommentOut>> storedComments(const CollectorStore& store) {
     auto j = nlohmann::json::parse(**text, nullptr, false);
     if (!j.is_array()) return out;
     for (auto& c : j)
-        if (c.is_object()) out.push_back({jsonText(c, "subject"), jsonText(c, "text")});
+        if (c.is_object())
+            out.push_back({jsonText(c, "subject"), escapeUnsafeChars(jsonText(c, "text"))});
     return out;
 }
 
@@ -66,7 +68,7 @@ Status writeReports(const ResultsDocument& results, const std::vector<CommentOut
         std::vector<std::vector<std::string>> rows{
             {tr(lang, "comments.csv_subject"), tr(lang, "comments.csv_text")}};
         for (auto& c : *comments)
-            rows.push_back({c.subject, c.text});
+            rows.push_back({c.subject, escapeUnsafeChars(c.text)});
         PY_TRY(writeFileAtomic(dir / "comments.csv", writeCsv(rows, true), true));
     }
     return {};

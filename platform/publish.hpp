@@ -16,7 +16,8 @@ namespace pingyi {
 Result<CountOutput> countAndSign(CollectorStore& store, const SecretKeys& collector,
                                  const CountOptions& opts);
 
-// The comments of the last count as saved in the store (empty if none).
+// The comments of the last count as saved in the store (empty if none), unsafe characters
+// escaped (a store counted by an older version may hold them raw).
 Result<std::vector<CommentOut>> storedComments(const CollectorStore& store);
 // The results of the last count as saved in the store. Error: results.not_counted.
 Result<ResultsDocument> storedResults(const CollectorStore& store);
@@ -25,7 +26,7 @@ struct ReportSet {
     bool json = true, csv = true, xlsx = true, html = true, receipts = true, comments = true;
 };
 // Writes DIR/results.json, .csv, .xlsx, .html, receipts.txt and comments.csv (those chosen;
-// comments.csv only if `comments` is given), each atomically.
+// comments.csv only if `comments` is given, unsafe characters escaped), each atomically.
 Status writeReports(const ResultsDocument& results, const std::vector<CommentOut>* comments,
                     const fs::path& dir, Lang lang, const ReportSet& which = {});
 // One results file in a format: "json", "csv", "xlsx" or "html".

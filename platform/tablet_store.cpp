@@ -18,6 +18,11 @@ CREATE TABLE IF NOT EXISTS envelope_state(
   acked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 )sql";
 constexpr const char* kSchemaVersion = "pingyi-tablet/1";
+// The last ballot's token tag (32 bytes) and envelope hash (32) while its receipt is unshown.
+// After a crash it stays until that token is entered again or the next ballot's receipt is shown
+// (the next cast replaces it): a tablet that casts nothing more keeps it until it is prepared
+// again.
+constexpr const char* kUnshownReceipt = "unshown_receipt";
 
 Result<Bytes> requireMeta(Db& db, std::string_view key) {
     auto v = getMeta(db, key);
@@ -131,9 +136,32 @@ Result<TokenPlace> TabletStore::checkToken(const Token& token) const {
     auto st = db_->prepare("SELECT 1 FROM used_tokens WHERE tag = ?");
     if (!st) return st.error();
     st->bind(1, tag);
-    if (st->step()) return Error::make(ErrorKind::Conflict, "token.used");
+    if (st->step()) {
+        auto mark = getMeta(*db_, kUnshownReceipt);
+        if (!mark) return mark.error();
+        if (*mark && (*mark)->size() == 64 &&
+            std::equal(tag.begin(), tag.end(), (*mark)->begin())) {
+            Hash32 hash{};
+            std::copy((*mark)->begin() + 32, (*mark)->end(), hash.begin());
+            return Error::make(ErrorKind::Conflict, "token.already_stored", {receiptCode(hash)});
+        }
+        return Error::make(ErrorKind::Conflict, "token.used");
+    }
     if (st->error()) return *st->error();
     return *place;
+}
+
+Result<bool> TabletStore::lastReceiptUnshown() const {
+    auto mark = getMeta(*db_, kUnshownReceipt);
+    if (!mark) return mark.error();
+    return mark->has_value();
+}
+
+Status TabletStore::receiptShown() {
+    auto st = db_->prepare("DELETE FROM meta WHERE key = ?");
+    if (!st) return st.error();
+    st->bind(1, std::string_view(kUnshownReceipt));
+    return st->run();
 }
 
 Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers,
@@ -166,6 +194,9 @@ Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers
         if (!state) return state.error();
         state->bind(1, env.hash);
         PY_TRY(state->run());
+        Bytes mark(tag.begin(), tag.end());
+        mark.insert(mark.end(), env.hash.begin(), env.hash.end());
+        PY_TRY(putMeta(*db_, kUnshownReceipt, mark));
         PY_TRY(tx.commit());
     }
     return CastReceipt{env.hash, receiptCode(env.hash)};

@@ -53,13 +53,30 @@ class TabletStore {
     Status changePin(std::string_view old_pin, std::string_view new_pin);
 
     // Where a token belongs, if it is known to the package and unused on this tablet.
-    // Errors: token.unknown, token.used.
+    // Errors: token.unknown, token.used, and token.already_stored (kind Conflict, args: the
+    // receipt code) for the token of the last ballot while its receipt is unshown (below).
     Result<TokenPlace> checkToken(const Token& token) const;
 
     // The one casting path (CLI and kiosk): check token, build and validate the ballot, seal,
     // sign, and store the envelope and the used token in one durable transaction. The receipt
     // exists only after the commit. On any error the store is unchanged.
     Result<CastReceipt> cast(const Token& token, const Answers& answers, const Secret& device_sk);
+
+    // A receipt is never lost. The same transaction of cast() keeps one mark, for the last
+    // ballot only: its token tag and envelope hash ("receipt not yet shown"). If the program dies
+    // between the commit and the receipt on the screen, the next start can say that the last
+    // ballot was stored (lastReceiptUnshown), and the representative who enters that token again
+    // is told "already stored, receipt XXXXX" (checkToken) instead of "token used".
+    // Why the mark costs no anonymity: tag -> receipt is in this file for every ballot already
+    // (each envelope carries its token tag in clear and the receipt derives from its hash); what
+    // the mark adds is *which* envelope was cast last, the fact the write-ahead log holds anyway
+    // until foldJournal(). So it names at most one ballot (the next cast replaces it), holds no
+    // content and no time, and must be wiped as soon as the receipt was shown: receiptShown(),
+    // then foldJournal() (secure_delete zeroes the row; the fold empties the log).
+    Result<bool> lastReceiptUnshown() const;
+    // Wipes the mark (a no-op if there is none). Call once the receipt, or the "already stored"
+    // message that repeats it, was shown to the representative.
+    Status receiptShown();
 
     // Rewrites the store in key order and empties the write-ahead log, so neither the file
     // layout nor the log records the order of casting (SQLite otherwise places each new row

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace pingyi {
@@ -119,6 +120,39 @@ Result<IssuedTokens> issueTokens(const Workspace& ws, const Campaign& c, const s
     sets->push_back(issued->set);
     PY_TRY(writeIssued(ws, *sets));
     return issued;
+}
+
+Result<std::vector<fs::path>> plaintextTokenFiles(const Workspace& ws) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    if (!fs::is_directory(ws.tokensDir(), ec)) return out;
+    auto list = [](const std::string& name) {
+        return name.ends_with(".csv") || name.ends_with(".html");
+    };
+    for (auto it = fs::directory_iterator(ws.tokensDir(), ec);
+         !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        std::string name = it->path().filename().string();
+        // writeFileAtomic's temporary file: ".NAME.XXXXXX".
+        if (name.size() > 8 && name[0] == '.' && name[name.size() - 7] == '.' &&
+            list(name.substr(1, name.size() - 8)))
+            out.push_back(it->path());
+        else if (name[0] != '.' && list(name))
+            out.push_back(it->path());
+    }
+    if (ec)
+        return Error::make(ErrorKind::Io, "file.read_failed",
+                           {ws.tokensDir().string(), ec.message()});
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+Result<std::vector<fs::path>> shredTokenLists(const Workspace& ws) {
+    auto files = plaintextTokenFiles(ws);
+    if (!files) return files.error();
+    for (auto& f : *files)
+        PY_TRY(shredFile(f));
+    return files;
 }
 
 Result<Package> sealCampaign(const Workspace& ws, const SecretKeys& organiser,

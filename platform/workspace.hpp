@@ -1,7 +1,8 @@
 // The organiser's campaign folder:
 //   campaign.json        the editable campaign source
 //   tokens/issued.json   the tags of every token issued before sealing (never the tokens)
-//   tokens/*.csv, *.html the tokens themselves, for printing slips (keep them safe)
+//   tokens/*.csv, *.html the tokens themselves, for printing slips: the only plaintext tokens
+//                        anywhere; remove them once printed (shredTokenLists)
 //   package.pyp          the sealed, signed campaign package
 //   additions/NNNN.pya   signed token additions issued after sealing
 #pragma once
@@ -39,6 +40,14 @@ struct IssuedTokens {
 // Errors: campaign.unknown_meeting, campaign.unknown_category_in_meeting, workspace.sealed.
 Result<IssuedTokens> issueTokens(const Workspace& ws, const Campaign& c, const std::string& meeting,
                                  const std::string& category, std::size_t count, Lang lang);
+
+// The plaintext token lists in tokens/: every *.csv and *.html (slips) that issueTokens and
+// addTokens wrote, and temporary files of them a crash may have left; sorted. Empty if none.
+Result<std::vector<fs::path>> plaintextTokenFiles(const Workspace& ws);
+// Overwrites and removes every file plaintextTokenFiles() names (shredFile: best effort on flash
+// and journaling file systems). tokens/issued.json (tags only) stays. Returns the files removed;
+// on an error, the files before the one named were removed already.
+Result<std::vector<fs::path>> shredTokenLists(const Workspace& ws);
 
 // Seals the campaign source and issued token tags into package.pyp, signed by the organiser.
 Result<Package> sealCampaign(const Workspace& ws, const SecretKeys& organiser,

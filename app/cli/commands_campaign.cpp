@@ -101,6 +101,19 @@ void printSummary(const Campaign& c, Context& ctx) {
     ctx.say("campaign.summary.meetings", {std::to_string(c.meetings().size())});
 }
 
+// The token lists and slips are the only plaintext tokens anywhere: say so while they remain.
+static void warnTokenFiles(const Workspace& ws, Context& ctx) {
+    auto files = plaintextTokenFiles(ws);
+    if (!files) return ctx.fail(files.error());
+    if (files->empty()) return;
+    std::string names;
+    for (auto& f : *files)
+        names += (names.empty() ? "" : ", ") + f.string();
+    *ctx.err << ctx.t("campaign.seal_tokens_remain",
+                      {std::to_string(files->size()), names, ws.dir.string()})
+             << "\n";
+}
+
 void registerCampaignCommands(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<Opts>();
     auto* campaign = app.add_subcommand("campaign", ctx.t("cli.campaign"));
@@ -205,6 +218,7 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             ctx.say("campaign.sealed",
                     {ws.packageFile().string(), std::to_string(n), fingerprint(pkg->body.organiser),
                      toHex(pkg->digest).substr(0, 16)});
+            warnTokenFiles(ws, ctx);
         });
     }
 
@@ -244,6 +258,19 @@ void registerCampaignCommands(CLI::App& app, Context& ctx) {
             ctx.say("tokens.added",
                     {std::to_string(r->issued.tokens.size()), o->meeting, o->category,
                      r->file.string(), r->issued.csv.string(), r->issued.html.string()});
+        });
+    }
+    {
+        auto* cmd = tokens->add_subcommand("shred", ctx.t("cli.tokens.shred"));
+        cmd->add_option("--campaign", o->dir, ctx.t("cli.opt.campaign_dir"));
+        cmd->callback([&ctx, o] {
+            Workspace ws{workspaceDir(o->dir)};
+            auto removed = shredTokenLists(ws);
+            if (!removed) return ctx.fail(removed.error());
+            if (removed->empty()) return ctx.say("tokens.shred_none", {ws.tokensDir().string()});
+            for (auto& f : *removed)
+                ctx.say("tokens.shredded", {f.string()});
+            ctx.say("tokens.shred_done", {std::to_string(removed->size())});
         });
     }
 }

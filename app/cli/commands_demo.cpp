@@ -197,6 +197,8 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
             if (auto s = t.foldJournal(); !s) return ctx.fail(s.error());
         tablets.clear();
         keys_sk.clear();
+        // Every slip is handed out: the only plaintext tokens go.
+        if (!run({"tokens", "shred", "--campaign", camp})) return;
 
         for (int i = 1; i <= 3; ++i) {
             char dir[32];

@@ -4,6 +4,9 @@
 #include "platform/workspace.hpp"
 #include "sync/bundle.hpp"
 
+#include <csignal>
+#include <cstdlib>
+
 namespace pingyi {
 
 namespace {
@@ -71,6 +74,9 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             ctx.say("tablet.status.counts",
                     {std::to_string(c->cast), std::to_string(c->exported),
                      std::to_string(c->acknowledged), std::to_string(c->tokens_known)});
+            auto unshown = store->lastReceiptUnshown();
+            if (!unshown) return ctx.fail(unshown.error());
+            if (*unshown) ctx.say("tablet.status.receipt_unshown");
         });
     }
     {
@@ -105,9 +111,22 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             if (!t) return ctx.fail(t.error());
             auto receipt = t->store.cast(*token, answers->answers, t->device_sk);
             answers->answers.wipe();
-            if (!receipt) return ctx.fail(receipt.error());
-            ctx.say("cast.receipt", {receipt->code});
+            std::string code;
+            if (receipt) {
+                code = receipt->code;
+                // Test hook (tests/e2e/test_receipt.cpp): stop between the commit and the
+                // receipt, where a kill -9 must not lose the receipt.
+                if (std::getenv("PINGYI_TEST_STOP_BEFORE_RECEIPT")) raise(SIGSTOP);
+                ctx.say("cast.receipt", {code});
+            } else if (receipt.error().id == "token.already_stored") {
+                // The last cast died before its receipt was shown: this is that voter again.
+                code = receipt.error().args.at(0);
+                ctx.say("cast.already_stored", {code});
+            } else {
+                return ctx.fail(receipt.error());
+            }
             std::cout.flush();
+            if (auto s = t->store.receiptShown(); !s) return ctx.fail(s.error());
             // The ballot is durable already; this only removes the trace of casting order.
             if (auto s = t->store.foldJournal(); !s) ctx.fail(s.error());
         });

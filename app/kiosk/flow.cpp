@@ -20,7 +20,7 @@ const std::string kEmpty;
 Flow::Flow(const Campaign& campaign, FlowInit init, FlowConfig config, Millis now)
     : c_(campaign), cfg_(config), locked_(init.locked), wrong_tokens_(init.wrong_tokens),
       device_unlocked_(init.device_unlocked), open_(std::move(init.open_meetings)),
-      last_touch_(now) {
+      receipt_unshown_(init.last_receipt_unshown), last_touch_(now) {
     if (!device_unlocked_) {
         screen_ = Screen::Pin;
         pin_purpose_ = PinPurpose::Start;
@@ -290,8 +290,9 @@ Commands Flow::handle(const Intent& in, Millis now) {
             [&](const intent::Finish&) -> Commands {
                 if (s != Screen::Receipt) return {};
                 receipt_.clear();
+                receipt_again_ = receipt_unshown_ = false;
                 go(locked_ ? Screen::Locked : Screen::Welcome, now);
-                return {command::FoldJournal{}};
+                return {command::ReceiptShown{}, command::FoldJournal{}};
             },
             [&](const intent::StillHere&) -> Commands { return {}; },
             [&](const intent::OpenAdmin&) -> Commands {
@@ -370,6 +371,14 @@ Commands Flow::tokenChecked(const Result<TokenPlace>& place, Millis now) {
     if (screen_ != Screen::Token) return {};
     if (!place) {
         const Error& e = place.error();
+        if (e.id == "token.already_stored" && !e.args.empty()) {
+            // The last ballot's voter, whose receipt a crash kept from the screen: show it now.
+            typed_.clear();
+            receipt_ = e.args[0];
+            receipt_again_ = true;
+            receipt_at_ = now;
+            return go(Screen::Receipt, now);
+        }
         if (e.kind == ErrorKind::NotFound || e.kind == ErrorKind::Conflict) return wrongToken(e);
         message_ = toMessage(e); // the store failed: not the representative's fault
         return {};
@@ -408,6 +417,7 @@ Commands Flow::castDone(const Result<std::string>& receipt_code, Millis now) {
         ballot_.reset();
     }
     receipt_ = *receipt_code;
+    receipt_again_ = false;
     receipt_at_ = now;
     return go(Screen::Receipt, now);
 }

@@ -66,6 +66,9 @@ struct FlowInit {
     // Meetings that accept tokens on this tablet; nullopt (never set) means every meeting.
     std::optional<std::set<std::string>> open_meetings;
     bool device_unlocked = false; // false: start on the PIN screen
+    // The store's mark: the last ballot was stored but its receipt may not have been shown
+    // (TabletStore::lastReceiptUnshown). The welcome screen says so until a receipt is shown.
+    bool last_receipt_unshown = false;
 };
 
 // Settings the flow writes (through the SaveSetting command).
@@ -122,8 +125,9 @@ struct CheckToken { // run TabletStore::checkToken, report with tokenChecked()
     Token token;
 };
 struct Cast {}; // run TabletStore::cast(flow.token(), flow.answers(), key), report with castDone()
-struct FoldJournal {}; // TabletStore::foldJournal (the screen is idle after a receipt)
-struct VerifyPin {     // run TabletStore::unlockDeviceKey, report with pinChecked()
+struct FoldJournal {};  // TabletStore::foldJournal (the screen is idle after a receipt)
+struct ReceiptShown {}; // TabletStore::receiptShown: the receipt was on the screen, wipe the mark
+struct VerifyPin {      // run TabletStore::unlockDeviceKey, report with pinChecked()
     std::string pin;
     PinPurpose purpose;
 };
@@ -133,8 +137,9 @@ struct SaveSetting {
 struct Exit {}; // leave kiosk mode
 } // namespace command
 
-using Command = std::variant<command::CheckToken, command::Cast, command::FoldJournal,
-                             command::VerifyPin, command::SaveSetting, command::Exit>;
+using Command =
+    std::variant<command::CheckToken, command::Cast, command::FoldJournal, command::ReceiptShown,
+                 command::VerifyPin, command::SaveSetting, command::Exit>;
 using Commands = std::vector<Command>;
 
 class Flow {
@@ -188,6 +193,9 @@ class Flow {
     std::vector<GradeQuotaExcess> quotaExcess() const;
     bool overQuota(std::size_t page, std::size_t item) const; // this choice is one of them
     const std::string& receiptCode() const { return receipt_; }
+    // The receipt screen repeats the receipt of a ballot stored earlier (token.already_stored).
+    bool receiptAlreadyStored() const { return receipt_again_; }
+    bool lastReceiptUnshown() const { return receipt_unshown_; }
 
     const Campaign& campaign() const { return c_; }
     const FlowConfig& config() const { return cfg_; }
@@ -225,6 +233,8 @@ class Flow {
     std::optional<std::set<std::string>> open_;
     std::optional<BallotInProgress> ballot_;
     std::string receipt_;
+    bool receipt_again_ = false;
+    bool receipt_unshown_ = false;
     Millis last_touch_{0};
     Millis receipt_at_{0};
     bool idle_warning_ = false;

@@ -57,6 +57,7 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     init.wrong_tokens = toInt(readSetting(store_, kSettingWrongTokens), 0);
     if (auto open = readSetting(store_, kSettingOpenMeetings))
         init.open_meetings = splitList(*open);
+    if (auto unshown = store_.lastReceiptUnshown()) init.last_receipt_unshown = *unshown;
     if (opt_.device_sk) {
         device_sk_ = std::move(*opt_.device_sk);
         opt_.device_sk.reset();
@@ -176,6 +177,7 @@ void Kiosk::frame(Millis now) {
             v.device_label = store_.certificate().label;
             for (auto& m : f.openMeetings())
                 v.meetings.push_back(meetingName(m));
+            v.last_stored = f.lastReceiptUnshown();
             action = screen::welcome(cx, v);
             break;
         }
@@ -235,8 +237,9 @@ void Kiosk::frame(Millis now) {
         }
         case Screen::Receipt: {
             auto left = f.nextDeadline(now).value_or(now) - now;
-            action = screen::receipt(
-                cx, {f.receiptCode(), static_cast<int>((left.count() + 999) / 1000)});
+            action =
+                screen::receipt(cx, {f.receiptCode(), static_cast<int>((left.count() + 999) / 1000),
+                                     f.receiptAlreadyStored()});
             break;
         }
         case Screen::Locked:
@@ -316,6 +319,10 @@ void Kiosk::run(Commands commands, Millis now) {
                                auto r = store_.cast(flow_->token(), flow_->answers(), device_sk_);
                                if (!r) return flow_->castDone(r.error(), now);
                                return flow_->castDone(r->code, now);
+                           },
+                           [&](const command::ReceiptShown&) -> Commands {
+                               if (auto st = store_.receiptShown(); !st) say(st.error());
+                               return {};
                            },
                            [&](const command::FoldJournal&) -> Commands {
                                if (auto st = store_.foldJournal(); !st) say(st.error());

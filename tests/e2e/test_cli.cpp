@@ -1,6 +1,7 @@
 // End-to-end: the real `pingyi` binary, run as a person would, in a temp folder.
 #include "core/crypto.hpp"
 #include "core/envelope.hpp"
+#include "e2e/cli_helpers.hpp"
 #include "platform/files.hpp"
 #include "platform/tablet_store.hpp"
 #include "support/builders.hpp"
@@ -16,59 +17,7 @@
 
 using namespace pingyi;
 using namespace pingyi::test;
-
-namespace {
-struct Run {
-    int code = -1;
-    std::string out; // stdout and stderr together
-};
-
-Run pingyiCli(const std::string& args, const std::string& env = "PINGYI_LANG=en") {
-    std::string cmd =
-        env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args + " 2>&1";
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        r.out.append(buf, n);
-    int status = pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-void writeText(const fs::path& p, const std::string& s) {
-    std::ofstream o(p, std::ios::binary);
-    o << s;
-}
-
-std::string firstToken(const fs::path& csv) {
-    std::ifstream in(csv);
-    std::string line;
-    std::getline(in, line); // header
-    std::getline(in, line);
-    auto pos = line.rfind(',');
-    std::string t = line.substr(pos + 1);
-    while (!t.empty() && (t.back() == '\r' || t.back() == '\n'))
-        t.pop_back();
-    return t;
-}
-
-std::string answersFor(const std::string& token, const std::string& unit, const char* level) {
-    Campaign c = seedCampaign();
-    nlohmann::json ratings = nlohmann::json::object();
-    for (auto si : c.subjectsOf(unit)) {
-        auto& s = c.subjects[si];
-        for (auto& item : c.questionnaire(s.questionnaire)->items)
-            ratings[s.id][item.id] = level;
-    }
-    nlohmann::json j = {{"token", token},
-                        {"ratings", ratings},
-                        {"comments", {{c.subjects[c.subjectsOf(unit)[0]].id, "很好"}}}};
-    return j.dump();
-}
-} // namespace
+using namespace pingyi::e2e;
 
 TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets, cast, export") {
     TempDir tmp;
@@ -220,6 +169,15 @@ TEST_CASE("The demo runs the whole capture flow") {
                             "/demo/reports/results.json --package " + tmp.path.string() +
                             "/demo/campaign/package.pyp");
     CHECK(verify.code == 0);
+    // Nothing keeps a token: the lists went once every slip was handed out, and no other file
+    // (tablets, bundles, the collector, reports, what the demo printed) holds one.
+    CHECK(r.out.find("overwritten and removed") != std::string::npos);
+    writeText(tmp.path / "demo/printed.txt", r.out);
+    std::vector<fs::path> adds;
+    for (auto& e : fs::directory_iterator(tmp.path / "demo/campaign/additions"))
+        adds.push_back(e.path());
+    for (auto& t : tokensFoundUnder(tmp.path / "demo", *pkg, adds))
+        FAIL_CHECK("a plaintext token lingers in " << t);
     // Any change to the published file is caught.
     std::string text = *readTextFile(tmp.path / "demo/reports/results.json");
     auto pos = text.find("\"final\": ");

@@ -578,3 +578,69 @@ TEST_CASE("Every message the kiosk shows is in the catalog in both languages") {
         CHECK(tr(Lang::Zh, id) != tr(Lang::En, id));
     }
 }
+
+TEST_CASE("A comment with a bidi override or an invisible character is named on the comments "
+          "screen, before the review") {
+    F f;
+    f.startBallot();
+    for (std::size_t p = 0; p < f.flow.pages(); ++p) {
+        f.rateAll(1);
+        f.act(intent::Next{});
+    }
+    REQUIRE(f.flow.screen() == Screen::Comments);
+    f.act(intent::SetComment{1, "服务\u202e好很"});
+    f.act(intent::Next{});
+    CHECK(f.flow.screen() == Screen::Comments);
+    CHECK(f.flow.message().id == "ballot.comment_bad_char");
+    CHECK(f.flow.message().args[1] == "U+202E");
+    CHECK(f.flow.message().args[2] == "3");
+    f.act(intent::SetComment{1, "服务\u200b好"});
+    f.act(intent::Next{});
+    CHECK(f.flow.message().args[1] == "U+200B");
+    f.act(intent::SetComment{1, "服务好，“办事快”！\n谢谢。"});
+    f.act(intent::Next{});
+    CHECK(f.flow.screen() == Screen::Review);
+}
+
+TEST_CASE("After a crash before the receipt, the welcome says the last ballot was stored and the "
+          "token shows its receipt again, not counted as a wrong token") {
+    FlowInit init = F::unlocked();
+    init.last_receipt_unshown = true;
+    F f(init);
+    CHECK(f.flow.screen() == Screen::Welcome);
+    CHECK(f.flow.lastReceiptUnshown());
+    f.act(intent::Start{});
+    f.typeToken(tokenFromValues(std::vector<std::uint8_t>(15, 3)));
+    auto cmds = f.flow.tokenChecked(
+        Error::make(ErrorKind::Conflict, "token.already_stored", {"ABCDE-FGHJK"}), f.now);
+    CHECK(cmds.empty()); // no wrong-token count saved
+    CHECK(f.flow.wrongTokens() == 0);
+    CHECK(f.flow.screen() == Screen::Receipt);
+    CHECK(f.flow.receiptCode() == "ABCDE-FGHJK");
+    CHECK(f.flow.receiptAlreadyStored());
+    CHECK(!f.flow.inBallot());
+    // Seen: the store wipes its mark, then folds.
+    cmds = f.act(intent::Finish{});
+    REQUIRE(cmds.size() == 2);
+    CHECK(std::holds_alternative<command::ReceiptShown>(cmds[0]));
+    CHECK(std::holds_alternative<command::FoldJournal>(cmds[1]));
+    CHECK(f.flow.screen() == Screen::Welcome);
+    CHECK(!f.flow.lastReceiptUnshown());
+    CHECK(!f.flow.receiptAlreadyStored());
+}
+
+TEST_CASE("A receipt left on the screen until it times out also wipes the store's mark") {
+    F f;
+    f.startBallot();
+    for (std::size_t p = 0; p < f.flow.pages(); ++p) {
+        f.rateAll(0);
+        f.act(intent::Next{});
+    }
+    f.act(intent::Next{});
+    f.act(intent::Confirm{});
+    f.flow.castDone(std::string("22222-33333"), f.now);
+    CHECK(!f.flow.receiptAlreadyStored());
+    auto cmds = f.flow.tick(f.now + f.cfg.receipt_shown);
+    CHECK(has<command::ReceiptShown>(cmds));
+    CHECK(has<command::FoldJournal>(cmds));
+}

@@ -152,6 +152,67 @@ TEST_CASE("A whole ballot tapped through the real screens is cast once and opens
     CHECK(h.store->counts()->cast == 1);
 }
 
+TEST_CASE("A kiosk killed on the receipt screen says at the next start that the last ballot was "
+          "stored, and its token shows the receipt again") {
+    Headless h;
+    h.tap("start");
+    Token token = h.fx.token("U1/self", "head");
+    h.tapToken(token);
+    REQUIRE(h.screen() == Screen::Subject);
+    for (std::size_t p = 0; p < h.kiosk->flow().pages(); ++p) {
+        for (std::size_t i = 0; i < h.kiosk->flow().questionnaireAt(p).items.size(); ++i)
+            h.tap("rate." + std::to_string(i) + ".A");
+        h.tap("next");
+    }
+    REQUIRE(h.screen() == Screen::Comments);
+    // A right-to-left override typed into a comment is named, and nothing is cast.
+    h.tap("comment.0");
+    h.driver.type("很好\u202e好很务服");
+    h.settle();
+    h.tap("next");
+    CHECK(h.screen() == Screen::Comments);
+    CHECK(h.kiosk->flow().message().id == "ballot.comment_bad_char");
+    CHECK(h.kiosk->flow().message().args[1] == "U+202E");
+    h.tap("comment.0");
+    h.driver.typeOver("很好");
+    h.settle();
+    h.tap("next");
+    REQUIRE(h.screen() == Screen::Review);
+    h.tap("confirm");
+    REQUIRE(h.screen() == Screen::Receipt);
+    const std::string code = h.kiosk->flow().receiptCode();
+
+    // The power goes before anyone taps "done": the kiosk starts again on the same store.
+    h.kiosk.reset();
+    auto reopened = TabletStore::open(h.tmp.path / "t1");
+    REQUIRE(reopened.ok());
+    h.store.emplace(std::move(*reopened));
+    KioskOptions opt;
+    opt.pin = kPin;
+    h.kiosk.emplace(*h.store, opt, h.now);
+    h.kiosk->buildFonts();
+    h.frame();
+    REQUIRE(h.screen() == Screen::Welcome);
+    CHECK(h.kiosk->flow().lastReceiptUnshown());
+    CHECK(h.store->counts()->cast == 1);
+
+    h.tap("start");
+    h.tapToken(token);
+    REQUIRE(h.screen() == Screen::Receipt);
+    CHECK(h.kiosk->flow().receiptAlreadyStored());
+    CHECK(h.kiosk->flow().receiptCode() == code);
+    CHECK(h.kiosk->flow().wrongTokens() == 0);
+    h.tap("done");
+    CHECK(h.screen() == Screen::Welcome);
+    CHECK(!*h.store->lastReceiptUnshown());
+    CHECK(!h.kiosk->flow().lastReceiptUnshown());
+    // From now on it is an ordinary used token.
+    h.tap("start");
+    h.tapToken(token);
+    CHECK(h.kiosk->flow().message().id == "token.used");
+    CHECK(h.store->counts()->cast == 1);
+}
+
 TEST_CASE("An unknown token, then the lockout, then the administrator's unlock, on the screens") {
     Headless h;
     h.tap("start");

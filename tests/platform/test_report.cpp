@@ -2,6 +2,7 @@
 #include "core/csv.hpp"
 #include "core/text.hpp"
 #include "platform/files.hpp"
+#include "platform/publish.hpp"
 #include "platform/report.hpp"
 #include "support/builders.hpp"
 
@@ -266,4 +267,38 @@ TEST_CASE("The terminal ranking table of a report aligns its columns for Chinese
     CHECK(zh.find("未排名") != std::string::npos);
     CHECK(zh.find("整改") != std::string::npos);
     CHECK(zh.find("86.06") != std::string::npos);
+}
+
+TEST_CASE("comments.csv shows the control and bidi characters of older ballots escaped") {
+    test::TempDir tmp;
+    std::vector<CommentOut> comments{{"S01", "a\u0085b\u009bc \u202e好很务服"},
+                                     {"S02", "服务热情，\n办事效率高。"}};
+    ReportSet only;
+    only.json = only.csv = only.xlsx = only.html = only.receipts = false;
+    REQUIRE(writeReports(json::object(), &comments, tmp.path, Lang::Zh, only).ok());
+    auto text = readTextFile(tmp.path / "comments.csv");
+    REQUIRE(text.ok());
+    CHECK(text->find("a\\u0085b\\u009Bc \\u202E好很务服") != std::string::npos);
+    CHECK(text->find("\u202e") == std::string::npos);
+    CHECK(text->find("\u0085") == std::string::npos);
+    CHECK(text->find("服务热情，\n办事效率高。") != std::string::npos); // clean text as it was
+}
+
+TEST_CASE("Comments a store counted before the check show their bidi characters escaped when read "
+          "back (console, collector results)") {
+    test::Fixture fx;
+    test::TempDir tmp;
+    PublicKeys col;
+    col.role = KeyRole::Collector;
+    col.sign = fx.keys.collector_sign.pk;
+    col.box = fx.keys.collector_box.pk;
+    auto store = CollectorStore::create(tmp.path / "col", fx.package, col);
+    REQUIRE(store.ok());
+    json saved = json::array({{{"subject", "S01"}, {"text", "好\u202e评"}}});
+    REQUIRE(store->saveResult("comments", saved.dump()).ok());
+    auto comments = storedComments(*store);
+    REQUIRE(comments.ok());
+    REQUIRE(comments->size() == 1);
+    CHECK((*comments)[0].subject == "S01");
+    CHECK((*comments)[0].text == "好\\u202E评");
 }

@@ -82,6 +82,7 @@ TEST_CASE("A used token is refused and the store is unchanged") {
     Token token = t.fx.token("U1/self", "cadre");
     Answers a = uniformAnswers(t.fx.campaign, "U1", "A");
     REQUIRE(t.store->cast(token, a, t.sk).ok());
+    REQUIRE(t.store->receiptShown().ok()); // the voter saw the receipt
     auto again = t.store->cast(token, a, t.sk);
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().id == "token.used");
@@ -196,6 +197,7 @@ TEST_CASE("Ballots survive closing and reopening the store") {
         t.store
             ->cast(t.fx.token("U2/self", "cadre"), uniformAnswers(t.fx.campaign, "U2", "C"), t.sk)
             .ok());
+    REQUIRE(t.store->receiptShown().ok());
     fs::path dir = t.store->dir();
     t.store.reset();
     auto again = TabletStore::open(dir);
@@ -229,6 +231,7 @@ TEST_CASE("Token additions signed by the organiser are accepted; forged ones cha
     REQUIRE(t.store->addTokens(add).ok()); // idempotent
     CHECK(t.store->checkToken(late).ok());
     CHECK(t.store->cast(late, uniformAnswers(t.fx.campaign, "U1", "B"), t.sk).ok());
+    REQUIRE(t.store->receiptShown().ok());
     // Still known after reopening.
     fs::path dir = t.store->dir();
     t.store.reset();
@@ -336,4 +339,64 @@ TEST_CASE("Token additions that would move an issued token elsewhere are refused
     auto place = t.store->checkToken(issued);
     REQUIRE(place.ok());
     CHECK(place->meeting.id() == "U1/social");
+}
+
+TEST_CASE("The last ballot's receipt is kept until it was shown: the same token is told it was "
+          "stored, with its receipt") {
+    Tablet t;
+    Token first = t.fx.token("U1/social", "service", 0);
+    Token second = t.fx.token("U1/social", "service", 1);
+    CHECK(!*t.store->lastReceiptUnshown());
+    auto r1 = t.store->cast(first, uniformAnswers(t.fx.campaign, "U1", "A"), t.sk);
+    REQUIRE(r1.ok());
+    CHECK(*t.store->lastReceiptUnshown());
+
+    // The program dies here; the store is opened again.
+    t.store.reset();
+    auto again = TabletStore::open(t.tmp.path / "t1");
+    REQUIRE(again.ok());
+    t.store.emplace(std::move(*again));
+    CHECK(*t.store->lastReceiptUnshown());
+    auto told = t.store->checkToken(first);
+    REQUIRE(!told.ok());
+    CHECK(told.error().id == "token.already_stored");
+    CHECK(told.error().kind == ErrorKind::Conflict);
+    CHECK(told.error().args == std::vector<std::string>{r1->code});
+    CHECK(en(told.error()).find(r1->code) != std::string::npos);
+    // Casting with it again stores nothing.
+    auto twice = t.store->cast(first, uniformAnswers(t.fx.campaign, "U1", "D"), t.sk);
+    CHECK(twice.error().id == "token.already_stored");
+    CHECK(t.cast() == 1);
+
+    // Shown: the mark is wiped, and the token is an ordinary used token again.
+    REQUIRE(t.store->receiptShown().ok());
+    CHECK(!*t.store->lastReceiptUnshown());
+    CHECK(t.store->checkToken(first).error().id == "token.used");
+    REQUIRE(t.store->receiptShown().ok()); // a no-op now
+
+    // Only the last ballot is ever marked: the next cast replaces the mark.
+    auto r2 = t.store->cast(second, uniformAnswers(t.fx.campaign, "U1", "B"), t.sk);
+    REQUIRE(r2.ok());
+    Token third = t.fx.token("U1/social", "service", 2);
+    auto r3 = t.store->cast(third, uniformAnswers(t.fx.campaign, "U1", "C"), t.sk);
+    REQUIRE(r3.ok());
+    CHECK(t.store->checkToken(second).error().id == "token.used");
+    CHECK(t.store->checkToken(third).error().args == std::vector<std::string>{r3->code});
+}
+
+TEST_CASE("Once the receipt was shown and the journal folded, the file keeps no trace of which "
+          "ballot was last") {
+    Tablet t;
+    Token token = t.fx.token("U1/self", "cadre", 0);
+    Hash32 tag = tokenTag(t.fx.campaign.id, token);
+    auto r = t.store->cast(token, uniformAnswers(t.fx.campaign, "U1", "A"), t.sk);
+    REQUIRE(r.ok());
+    // The mark: the token tag next to the envelope hash (each alone is in the file anyway).
+    std::string mark(tag.begin(), tag.end());
+    mark.append(r->envelope_hash.begin(), r->envelope_hash.end());
+    CHECK(anyFileContains(t.tmp.path / "t1", mark));
+    REQUIRE(t.store->receiptShown().ok());
+    REQUIRE(t.store->foldJournal().ok());
+    CHECK(!anyFileContains(t.tmp.path / "t1", mark));
+    CHECK(t.cast() == 1);
 }

@@ -7,7 +7,9 @@ Action receipt(const ScreenContext& cx, const ReceiptView& v) {
     const ui::Fonts& f = *cx.fonts;
     ui::beginScreen("receipt");
     ImGui::SetCursorPosY(cx.size.y * 0.14f);
-    ui::centred(f.title, tr(cx.lang, "kiosk.receipt.title"), IM_COL32(0, 98, 45, 255));
+    ui::centred(f.title,
+                tr(cx.lang, v.already_stored ? "kiosk.receipt.already" : "kiosk.receipt.title"),
+                IM_COL32(0, 98, 45, 255));
     ImGui::Dummy(ImVec2(0, 24));
     ui::centred(f.body, tr(cx.lang, "kiosk.receipt.code"));
     ImGui::Dummy(ImVec2(0, 8));

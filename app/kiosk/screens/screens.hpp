@@ -65,6 +65,7 @@ struct WelcomeView {
     std::string campaign;
     std::string device_label;
     std::vector<std::string> meetings; // open meetings, named
+    bool last_stored = false; // the last ballot was stored, its receipt perhaps never shown
 };
 Action welcome(const ScreenContext& cx, const WelcomeView& v);
 
@@ -110,6 +111,7 @@ Action review(const ScreenContext& cx, const ReviewView& v);
 struct ReceiptView {
     std::string code;
     int seconds_left = 0;
+    bool already_stored = false; // repeating the receipt of a ballot stored earlier
 };
 Action receipt(const ScreenContext& cx, const ReceiptView& v);
 

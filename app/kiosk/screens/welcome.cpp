@@ -28,6 +28,10 @@ Action welcome(const ScreenContext& cx, const WelcomeView& v) {
         for (auto& m : v.meetings)
             ui::centred(f.body, m);
     }
+    if (v.last_stored) {
+        ImGui::Dummy(ImVec2(0, 12));
+        ui::wrapped(f.body, tr(cx.lang, "kiosk.welcome.last_stored"));
+    }
     ImGui::Dummy(ImVec2(0, 28));
     ui::centred(f.body, tr(cx.lang, "kiosk.welcome.hint"), ui::mutedColor());
     float w = std::min(cx.size.x * 0.6f, 520.0f);
