@@ -3,14 +3,22 @@
 #include "core/ack.hpp"
 #include "core/catalog.hpp"
 #include "sync/collector_import.hpp"
+#include "sync/connection_guard.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 namespace pingyi {
 
@@ -25,19 +33,67 @@ struct SyncServer::Impl {
     ServerStats stats;
     MHD_Daemon* daemon = nullptr;
     std::uint16_t port = 0;
+
+    // Who keeps a connection slot, and how many body bytes are held: one lock for both (every
+    // step under it is a few map operations). Sockets are cut with shutdown() under this lock:
+    // libmicrohttpd reports a connection closed (guard.close) before it closes the socket, so
+    // a handle here is never a socket number already reused by another connection.
+    mutable std::mutex guard_mutex;
+    std::optional<ConnectionGuard> guard;
+    std::size_t buffered = 0; // body bytes reserved by requests now being received or handled
+    std::thread ticker;       // enforces the deadlines
+    std::condition_variable ticker_wake;
+    bool stopping = false;
+
+    void cut(const std::vector<int>& fds, std::atomic<std::uint64_t>& counter) {
+        for (int fd : fds) {
+            ::shutdown(fd, SHUT_RDWR); // the event loop sees the end and frees the slot
+            ++counter;
+        }
+    }
 };
 
 namespace {
 
 constexpr int kProtocol = 1;
 
+// The socket a connection was recorded under (MHD_OPTION_NOTIFY_CONNECTION stores it).
+int handleOf(MHD_Connection* c) {
+    const MHD_ConnectionInfo* i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (!i || !i->socket_context) return -1;
+    return static_cast<int>(reinterpret_cast<std::intptr_t>(i->socket_context)) - 1;
+}
+
+// A share of the body budget, given back when the request has been answered (or dropped).
+struct Reservation {
+    SyncServer::Impl* server = nullptr;
+    std::size_t bytes = 0;
+    Reservation() = default;
+    Reservation(const Reservation&) = delete;
+    Reservation& operator=(const Reservation&) = delete;
+    ~Reservation() { release(); }
+    void release() {
+        if (!server || bytes == 0) return;
+        bool idle = false;
+        {
+            std::lock_guard lock(server->guard_mutex);
+            server->buffered -= bytes;
+            idle = server->buffered == 0;
+        }
+        // glibc keeps freed heap pages in its arenas; once no body is held, return them, so
+        // that a burst of large bodies does not leave the collector's memory high for hours.
+        if (idle && bytes >= (1u << 20)) malloc_trim(0);
+        bytes = 0;
+    }
+};
+
 struct Request {
+    Reservation reservation;
     bool post = false;
     bool done = false;      // a response has been queued
     bool too_large = false; // a chunked body passed the limit: discard the rest, then 413
     std::size_t discarded = 0;
     Bytes body;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
 MHD_Result sendJson(MHD_Connection* c, unsigned status, const json& j, bool retry_after = false) {
@@ -108,6 +164,7 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     // Decoding and signature checks need only the package, not the store: they run outside
     // the store's lock, so the server's threads check several tablets' batches at once.
     CheckedBundle checked = checkBundle(s.store->package(), req.body);
+    Bytes().swap(req.body); // the checked copy is all that is needed now
     if (checked.refused) return answerRefused(s, c, *checked.refused);
     std::unique_lock lock(s.store_mutex, std::defer_lock);
     if (!lock.try_lock_for(s.limits.busy_wait)) {
@@ -132,6 +189,91 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     return sendJson(c, MHD_HTTP_OK, j);
 }
 
+// The guard's view of a connection: what it is doing now.
+void guardStep(SyncServer::Impl& s, MHD_Connection* c, void (ConnectionGuard::*step)(int)) {
+    int h = handleOf(c);
+    std::lock_guard lock(s.guard_mutex);
+    ((*s.guard).*step)(h);
+}
+
+// Takes `want` bytes of the body budget for this request, or answers 503 busy (and cuts the
+// slowest body, if one is slow, so that the retry finds room).
+bool reserveBody(SyncServer::Impl& s, Request& req, std::size_t want) {
+    std::lock_guard lock(s.guard_mutex);
+    if (s.buffered + want > s.limits.body_budget) {
+        s.cut(s.guard->slowestBody(std::chrono::steady_clock::now()), s.stats.cut_slow);
+        return false;
+    }
+    s.buffered += want;
+    if (s.buffered > s.stats.peak_buffered.load()) s.stats.peak_buffered = s.buffered;
+    req.reservation.server = &s;
+    req.reservation.bytes = want;
+    return true;
+}
+
+MHD_Result refuseTooLarge(SyncServer::Impl& s, MHD_Connection* c) {
+    return sendError(
+        c, MHD_HTTP_CONTENT_TOO_LARGE,
+        Error::make(ErrorKind::Invalid, "sync.too_large", {std::to_string(s.limits.max_body)}),
+        false);
+}
+
+// The first call for a request: its headers are complete. Answers at once where it can;
+// a POST /v1/sync is let in only with a share of the body budget.
+MHD_Result beginRequest(SyncServer::Impl& s, MHD_Connection* c, Request& req, std::string_view u,
+                        std::string_view m) {
+    ++s.stats.requests;
+    guardStep(s, c, &ConnectionGuard::headers);
+    if (u == "/v1/hello" && m == "GET") {
+        req.done = true;
+        json j = {{"protocol", kProtocol},
+                  {"status", "ok"},
+                  {"campaign", toHex(s.store->package().digest)},
+                  {"collector", fingerprint(s.sign_pk)}};
+        return sendJson(c, MHD_HTTP_OK, j);
+    }
+    if (u != "/v1/sync") {
+        req.done = true;
+        return sendError(c, MHD_HTTP_NOT_FOUND, Error::make(ErrorKind::NotFound, "sync.not_found"),
+                         false);
+    }
+    if (m != "POST") {
+        req.done = true;
+        return sendError(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                         Error::make(ErrorKind::Invalid, "sync.malformed", {"method"}), false);
+    }
+    req.post = true;
+    const char* enc =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    if (enc && std::strcmp(enc, "identity") != 0) {
+        req.done = true;
+        return sendError(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                         Error::make(ErrorKind::Invalid, "sync.encoding", {enc}), false);
+    }
+    std::size_t want = s.limits.max_body; // a chunked body may grow to the limit
+    const char* len =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (len) {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(len, &end, 10);
+        if (!end || *end != '\0' || n > s.limits.max_body) {
+            req.done = true;
+            return refuseTooLarge(s, c);
+        }
+        want = static_cast<std::size_t>(n);
+    }
+    if (!reserveBody(s, req, want)) {
+        // Nothing of the body is read: libmicrohttpd answers and closes the connection.
+        req.done = true;
+        ++s.stats.busy;
+        ++s.stats.body_busy;
+        return sendError(c, MHD_HTTP_SERVICE_UNAVAILABLE, Error::make(ErrorKind::Busy, "sync.busy"),
+                         true);
+    }
+    if (len) req.body.reserve(want);
+    return MHD_YES;
+}
+
 MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
                      const char* upload_data, size_t* upload_size, void** con_cls) {
     auto& s = *static_cast<SyncServer::Impl*>(cls);
@@ -139,64 +281,24 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
     if (!req) {
         req = new Request();
         *con_cls = req;
-        ++s.stats.requests;
-        std::string u = url, m = method;
-        if (u == "/v1/hello" && m == "GET") {
-            req->done = true;
-            json j = {{"protocol", kProtocol},
-                      {"status", "ok"},
-                      {"campaign", toHex(s.store->package().digest)},
-                      {"collector", fingerprint(s.sign_pk)}};
-            return sendJson(c, MHD_HTTP_OK, j);
-        }
-        if (u != "/v1/sync") {
-            req->done = true;
-            return sendError(c, MHD_HTTP_NOT_FOUND,
-                             Error::make(ErrorKind::NotFound, "sync.not_found"), false);
-        }
-        if (m != "POST") {
-            req->done = true;
-            return sendError(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                             Error::make(ErrorKind::Invalid, "sync.malformed", {"method"}), false);
-        }
-        req->post = true;
-        const char* enc =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
-        if (enc && std::strcmp(enc, "identity") != 0) {
-            req->done = true;
-            return sendError(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                             Error::make(ErrorKind::Invalid, "sync.encoding", {enc}), false);
-        }
-        const char* len =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (len) {
-            char* end = nullptr;
-            unsigned long long n = std::strtoull(len, &end, 10);
-            if (!end || *end != '\0' || n > s.limits.max_body) {
-                req->done = true;
-                return sendError(c, MHD_HTTP_CONTENT_TOO_LARGE,
-                                 Error::make(ErrorKind::Invalid, "sync.too_large",
-                                             {std::to_string(s.limits.max_body)}),
-                                 false);
-            }
-            req->body.reserve(static_cast<std::size_t>(n));
-        }
-        return MHD_YES;
+        return beginRequest(s, c, *req, url, method);
     }
     if (*upload_size > 0) {
+        {
+            int h = handleOf(c);
+            std::lock_guard lock(s.guard_mutex);
+            s.guard->body(h, *upload_size);
+        }
         if (req->done) { // refused already: discard what is still coming
             *upload_size = 0;
             return MHD_YES;
         }
-        if (std::chrono::steady_clock::now() - req->start >
-            std::chrono::seconds(s.limits.request_seconds))
-            return MHD_NO; // a client trickling a body forever is dropped
         if (req->too_large || req->body.size() + *upload_size > s.limits.max_body) {
             // A chunked body has no length up front: past the limit nothing more is kept; the
             // rest is read and dropped (up to 4 times the limit, else the connection is cut)
             // and the answer is 413.
             req->too_large = true;
-            req->body = Bytes();
+            Bytes().swap(req->body);
             req->discarded += *upload_size;
             *upload_size = 0;
             return req->discarded > 4 * s.limits.max_body ? MHD_NO : MHD_YES;
@@ -207,17 +309,57 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
     }
     if (req->done) return MHD_YES;
     req->done = true;
-    if (req->too_large)
-        return sendError(
-            c, MHD_HTTP_CONTENT_TOO_LARGE,
-            Error::make(ErrorKind::Invalid, "sync.too_large", {std::to_string(s.limits.max_body)}),
-            false);
-    return handleSync(s, c, *req);
+    if (req->too_large) return refuseTooLarge(s, c);
+    guardStep(s, c, &ConnectionGuard::handling); // the server's own time is not the client's
+    MHD_Result r = handleSync(s, c, *req);
+    req->reservation.release();
+    return r;
 }
 
-void onComplete(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+void onComplete(void* cls, MHD_Connection* c, void** con_cls, MHD_RequestTerminationCode) {
     delete static_cast<Request*>(*con_cls);
     *con_cls = nullptr;
+    auto& s = *static_cast<SyncServer::Impl*>(cls);
+    int h = handleOf(c);
+    std::lock_guard lock(s.guard_mutex);
+    s.guard->finished(h, std::chrono::steady_clock::now()); // kept alive: wait for the next one
+}
+
+// Records each connection with the guard, which may cut slow ones to make room for it, or cut
+// it at once when its address is full of connections that all make progress.
+void onConnection(void* cls, MHD_Connection* c, void** socket_context,
+                  MHD_ConnectionNotificationCode code) {
+    auto& s = *static_cast<SyncServer::Impl*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (!*socket_context) return;
+        int h = static_cast<int>(reinterpret_cast<std::intptr_t>(*socket_context)) - 1;
+        std::lock_guard lock(s.guard_mutex);
+        s.guard->close(h);
+        return;
+    }
+    const MHD_ConnectionInfo* fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const MHD_ConnectionInfo* ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!fd) return;
+    std::uint32_t address = 0;
+    if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET)
+        address = ntohl(reinterpret_cast<const sockaddr_in*>(ad->client_addr)->sin_addr.s_addr);
+    int h = fd->connect_fd;
+    *socket_context = reinterpret_cast<void*>(static_cast<std::intptr_t>(h) + 1);
+    std::lock_guard lock(s.guard_mutex);
+    auto admission = s.guard->open(h, address, std::chrono::steady_clock::now());
+    s.cut(admission.cut, s.stats.cut_slow);
+    if (!admission.accept) s.cut({h}, s.stats.crowded);
+}
+
+void tickerLoop(SyncServer::Impl& s) {
+    std::unique_lock lock(s.guard_mutex);
+    while (!s.stopping) {
+        s.ticker_wake.wait_for(lock, std::chrono::milliseconds(200));
+        if (s.stopping) break;
+        auto cuts = s.guard->tick(std::chrono::steady_clock::now());
+        s.cut(cuts.late, s.stats.cut_late);
+        s.cut(cuts.slow, s.stats.cut_slow);
+    }
 }
 
 } // namespace
@@ -228,6 +370,14 @@ SyncServer::~SyncServer() {
 }
 
 void SyncServer::stop() {
+    if (impl_ && impl_->ticker.joinable()) {
+        {
+            std::lock_guard lock(impl_->guard_mutex);
+            impl_->stopping = true;
+        }
+        impl_->ticker_wake.notify_all();
+        impl_->ticker.join();
+    }
     if (impl_ && impl_->daemon) {
         MHD_stop_daemon(impl_->daemon);
         impl_->daemon = nullptr;
@@ -239,6 +389,10 @@ std::uint16_t SyncServer::port() const {
 }
 const ServerStats& SyncServer::stats() const {
     return impl_->stats;
+}
+std::size_t SyncServer::openConnections() const {
+    std::lock_guard lock(impl_->guard_mutex);
+    return impl_->guard->live();
 }
 
 Result<std::unique_ptr<SyncServer>>
@@ -253,6 +407,14 @@ SyncServer::start(const fs::path& store_dir, const PublicKey& sign_pk, Secret si
     impl->sign_pk = sign_pk;
     impl->sign_sk = std::move(sign_sk);
     impl->limits = limits;
+    GuardLimits g;
+    g.connections = std::max(limits.connection_limit, 4u);
+    g.per_address = std::max(limits.per_ip_limit, 1u);
+    g.header = std::chrono::seconds(limits.header_seconds);
+    g.request = std::chrono::seconds(limits.request_seconds);
+    g.grace = limits.slow_grace;
+    g.min_body_rate = limits.min_body_rate;
+    impl->guard.emplace(g);
 
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -264,16 +426,16 @@ SyncServer::start(const fs::path& store_dir, const PublicKey& sign_pk, Secret si
         flags, port, nullptr, nullptr, &onRequest, impl.get(), MHD_OPTION_SOCK_ADDR,
         reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_THREAD_POOL_SIZE,
         static_cast<unsigned>(limits.threads), MHD_OPTION_CONNECTION_LIMIT,
-        static_cast<unsigned>(limits.connection_limit), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        static_cast<unsigned>(limits.per_ip_limit), MHD_OPTION_CONNECTION_TIMEOUT,
+        static_cast<unsigned>(limits.connection_limit), MHD_OPTION_CONNECTION_TIMEOUT,
         static_cast<unsigned>(limits.idle_timeout_seconds), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        static_cast<size_t>(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, &onComplete, nullptr,
-        MHD_OPTION_END);
+        static_cast<size_t>(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, &onComplete, impl.get(),
+        MHD_OPTION_NOTIFY_CONNECTION, &onConnection, impl.get(), MHD_OPTION_END);
     if (!impl->daemon)
         return Error::make(ErrorKind::Io, "server.bind_failed",
                            {address + ":" + std::to_string(port)});
     const MHD_DaemonInfo* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_BIND_PORT);
     impl->port = info ? info->port : port;
+    impl->ticker = std::thread([raw = impl.get()] { tickerLoop(*raw); });
     return std::unique_ptr<SyncServer>(new SyncServer(std::move(impl)));
 }
 
