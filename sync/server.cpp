@@ -47,8 +47,8 @@ struct SyncServer::Impl {
 
     void cut(const std::vector<int>& fds, std::atomic<std::uint64_t>& counter) {
         for (int fd : fds) {
+            ++counter;                 // counted first: the peer may look as soon as it is cut
             ::shutdown(fd, SHUT_RDWR); // the event loop sees the end and frees the slot
-            ++counter;
         }
     }
 };

@@ -207,6 +207,7 @@ TEST_CASE("A hundred trickling connections from nine addresses while five tablet
             makeTablet(fx, col.tmp.path / ("t" + std::to_string(k)), k * kEach, kEach));
     // 100 connections from 127.0.0.2..10, one header line (or one body byte, every fifth) per
     // second each; reopened as soon as the server cuts one.
+    const std::size_t rss_before = residentKiB("RssAnon");
     Trickler trickle(col.server->port(), sources(2, 10), 100, 1s, 5);
     for (int i = 0; i < 40 && trickle.open() < 100; ++i)
         std::this_thread::sleep_for(50ms);
@@ -221,6 +222,7 @@ TEST_CASE("A hundred trickling connections from nine addresses while five tablet
     o.first_backoff_ms = 100;
     std::vector<std::string> failures;
     auto took = syncAll(tablets, col.url(), o, 3, failures);
+    const std::size_t rss_during = residentKiB("RssAnon");
     const unsigned reopened = trickle.reopened();
     trickle.stop();
     const std::string first_failure = failures.empty() ? "" : failures.front();
@@ -234,5 +236,8 @@ TEST_CASE("A hundred trickling connections from nine addresses while five tablet
                  << " s; tricklers held " << holding << " connections (server table " << table
                  << "), reconnected " << reopened << " times; cut: " << st.cut_slow.load()
                  << " slow, " << st.cut_late.load() << " late, " << st.crowded.load()
-                 << " refused at an address's cap");
+                 << " refused at an address's cap; RssAnon "
+                 << static_cast<double>(rss_during) / 1024.0 << " MiB (+"
+                 << static_cast<double>(rss_during - std::min(rss_during, rss_before)) / 1024.0
+                 << " MiB over the tricklers and syncs)");
 }
