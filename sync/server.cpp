@@ -16,6 +16,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -23,6 +25,56 @@
 namespace pingyi {
 
 using nlohmann::json;
+
+// Imports run here, not on libmicrohttpd's event threads: a batch waiting for the store must
+// not stall the other connections of its event thread (the guard would take them for slow).
+class ImportPool {
+  public:
+    void start(unsigned n) {
+        for (unsigned i = 0; i < std::max(n, 1u); ++i)
+            threads_.emplace_back([this] { run(); });
+    }
+    // False once stopping: the caller runs the job itself.
+    bool push(std::function<void()> job) {
+        {
+            std::lock_guard lock(m_);
+            if (stopping_) return false;
+            jobs_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+        return true;
+    }
+    // Runs every queued job (each resumes its connection), then joins.
+    void stop() {
+        {
+            std::lock_guard lock(m_);
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        for (auto& t : threads_)
+            t.join();
+        threads_.clear();
+    }
+
+  private:
+    void run() {
+        std::unique_lock lock(m_);
+        for (;;) {
+            cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) return; // stopping, and nothing left
+            auto job = std::move(jobs_.front());
+            jobs_.pop_front();
+            lock.unlock();
+            job();
+            lock.lock();
+        }
+    }
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+};
 
 struct SyncServer::Impl {
     std::unique_ptr<CollectorStore> store;
@@ -42,6 +94,7 @@ struct SyncServer::Impl {
     std::optional<ConnectionGuard> guard;
     std::size_t buffered = 0; // body bytes reserved by requests now being received or handled
     std::thread ticker;       // enforces the deadlines
+    ImportPool imports;
     std::condition_variable ticker_wake;
     bool stopping = false;
 
@@ -87,6 +140,14 @@ struct Reservation {
     }
 };
 
+// An answer, made where it is convenient (an import makes its answer on an import thread) and
+// queued on the connection's own thread.
+struct Answer {
+    unsigned status = MHD_HTTP_OK;
+    json body;
+    bool retry_after = false;
+};
+
 struct Request {
     Reservation reservation;
     bool post = false;
@@ -94,24 +155,28 @@ struct Request {
     bool too_large = false; // a chunked body passed the limit: discard the rest, then 413
     std::size_t discarded = 0;
     Bytes body;
+    std::optional<Answer> answer; // set by the import thread before it resumes the connection
 };
 
-MHD_Result sendJson(MHD_Connection* c, unsigned status, const json& j, bool retry_after = false) {
-    std::string text = j.dump();
+MHD_Result send(MHD_Connection* c, const Answer& a) {
+    std::string text = a.body.dump();
     MHD_Response* r =
         MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
-    if (retry_after) MHD_add_response_header(r, "Retry-After", "2");
-    MHD_Result ret = MHD_queue_response(c, status, r);
+    if (a.retry_after) MHD_add_response_header(r, "Retry-After", "2");
+    MHD_Result ret = MHD_queue_response(c, a.status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+MHD_Result sendJson(MHD_Connection* c, unsigned status, const json& j) {
+    return send(c, Answer{status, j, false});
 }
 
 // An error answer: the reason is a catalog id (the tablet shows it in its own language);
 // retry tells busy (try again later) apart from refused (do not retry).
 // `detail`, when given, is the underlying problem, described in each language.
-MHD_Result sendError(MHD_Connection* c, unsigned status, const Error& e, bool retry,
-                     const Error* detail = nullptr) {
+Answer errorAnswer(unsigned status, const Error& e, bool retry, const Error* detail = nullptr) {
     auto text = [&](Lang l) {
         if (!detail) return describe(e, l);
         return tr(l, e.id, {describe(*detail, l)});
@@ -122,7 +187,12 @@ MHD_Result sendError(MHD_Connection* c, unsigned status, const Error& e, bool re
               {"retry", retry},
               {"message_zh", text(Lang::Zh)},
               {"message_en", text(Lang::En)}};
-    return sendJson(c, status, j, retry);
+    return Answer{status, std::move(j), retry};
+}
+
+MHD_Result sendError(MHD_Connection* c, unsigned status, const Error& e, bool retry,
+                     const Error* detail = nullptr) {
+    return send(c, errorAnswer(status, e, retry, detail));
 }
 
 unsigned statusFor(const Error& e, bool& retry) {
@@ -148,36 +218,37 @@ unsigned statusFor(const Error& e, bool& retry) {
 }
 
 // A bundle the collector will not take: the reason, mapped to the protocol's answers.
-MHD_Result answerRefused(SyncServer::Impl& s, MHD_Connection* c, const Error& refused) {
+Answer answerRefused(SyncServer::Impl& s, const Error& refused) {
     ++s.stats.refused;
     bool retry = false;
     unsigned status = statusFor(refused, retry);
     if (refused.id == "certificate.bad_signature")
-        return sendError(c, status, Error::make(ErrorKind::Forged, "sync.unknown_device"), false);
+        return errorAnswer(status, Error::make(ErrorKind::Forged, "sync.unknown_device"), false);
     if (status == MHD_HTTP_BAD_REQUEST)
-        return sendError(c, status, Error::make(ErrorKind::Invalid, "sync.malformed"), false,
-                         &refused);
-    return sendError(c, status, refused, retry);
+        return errorAnswer(status, Error::make(ErrorKind::Invalid, "sync.malformed"), false,
+                           &refused);
+    return errorAnswer(status, refused, retry);
 }
 
-MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
+// Runs on an import thread, never on libmicrohttpd's: no MHD call here.
+Answer handleSync(SyncServer::Impl& s, Request& req) {
     // Decoding and signature checks need only the package, not the store: they run outside
-    // the store's lock, so the server's threads check several tablets' batches at once.
+    // the store's lock, so the import threads check several tablets' batches at once.
     CheckedBundle checked = checkBundle(s.store->package(), req.body);
     Bytes().swap(req.body); // the checked copy is all that is needed now
-    if (checked.refused) return answerRefused(s, c, *checked.refused);
+    if (checked.refused) return answerRefused(s, *checked.refused);
     std::unique_lock lock(s.store_mutex, std::defer_lock);
     if (!lock.try_lock_for(s.limits.busy_wait)) {
         ++s.stats.busy;
-        return sendError(c, MHD_HTTP_SERVICE_UNAVAILABLE, Error::make(ErrorKind::Busy, "sync.busy"),
-                         true);
+        return errorAnswer(MHD_HTTP_SERVICE_UNAVAILABLE, Error::make(ErrorKind::Busy, "sync.busy"),
+                           true);
     }
     // Token additions imported by another process since the last batch.
     if (auto st = s.store->refreshTokens(); !st)
-        return sendError(c, MHD_HTTP_INTERNAL_SERVER_ERROR, st.error(), true);
+        return errorAnswer(MHD_HTTP_INTERNAL_SERVER_ERROR, st.error(), true);
     ImportReport r = storeChecked(*s.store, std::move(checked), "sync");
     lock.unlock();
-    if (r.refused) return answerRefused(s, c, *r.refused);
+    if (r.refused) return answerRefused(s, *r.refused);
     ++s.stats.batches;
     s.stats.envelopes_added += r.added;
     json rejected = json::array();
@@ -186,7 +257,7 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     Bytes ack = encodeAck(s.store->package().digest, r.device, r.held, s.sign_sk);
     json j = {{"protocol", kProtocol}, {"status", "ok"},       {"added", r.added},
               {"already", r.already},  {"rejected", rejected}, {"ack", toHex(ack)}};
-    return sendJson(c, MHD_HTTP_OK, j);
+    return Answer{MHD_HTTP_OK, std::move(j), false};
 }
 
 // The guard's view of a connection: what it is doing now.
@@ -307,13 +378,26 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (req->answer) { // resumed: the import thread has answered
+        Answer a = std::move(*req->answer);
+        req->answer.reset();
+        return send(c, a);
+    }
     if (req->done) return MHD_YES;
     req->done = true;
     if (req->too_large) return refuseTooLarge(s, c);
     guardStep(s, c, &ConnectionGuard::handling); // the server's own time is not the client's
-    MHD_Result r = handleSync(s, c, *req);
-    req->reservation.release();
-    return r;
+    // The import may wait seconds for the store: it runs on an import thread while this
+    // connection is suspended, so the event thread keeps serving its other connections.
+    auto job = [&s, c, req] {
+        Answer a = handleSync(s, *req);
+        req->reservation.release();
+        req->answer = std::move(a);
+        MHD_resume_connection(c); // libmicrohttpd calls onRequest again, which sends it
+    };
+    MHD_suspend_connection(c);
+    if (!s.imports.push(job)) job(); // the server is stopping: import here
+    return MHD_YES;
 }
 
 void onComplete(void* cls, MHD_Connection* c, void** con_cls, MHD_RequestTerminationCode) {
@@ -378,6 +462,7 @@ void SyncServer::stop() {
         impl_->ticker_wake.notify_all();
         impl_->ticker.join();
     }
+    if (impl_) impl_->imports.stop(); // no connection may stay suspended
     if (impl_ && impl_->daemon) {
         MHD_stop_daemon(impl_->daemon);
         impl_->daemon = nullptr;
@@ -421,7 +506,8 @@ SyncServer::start(const fs::path& store_dir, const PublicKey& sign_pk, Secret si
     addr.sin_port = htons(port);
     if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
         return Error::make(ErrorKind::Invalid, "server.bad_address", {address});
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     impl->daemon = MHD_start_daemon(
         flags, port, nullptr, nullptr, &onRequest, impl.get(), MHD_OPTION_SOCK_ADDR,
         reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_THREAD_POOL_SIZE,
@@ -435,6 +521,7 @@ SyncServer::start(const fs::path& store_dir, const PublicKey& sign_pk, Secret si
                            {address + ":" + std::to_string(port)});
     const MHD_DaemonInfo* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_BIND_PORT);
     impl->port = info ? info->port : port;
+    impl->imports.start(limits.threads);
     impl->ticker = std::thread([raw = impl.get()] { tickerLoop(*raw); });
     return std::unique_ptr<SyncServer>(new SyncServer(std::move(impl)));
 }

@@ -352,14 +352,14 @@ void CuttingProxy::pump(int client) {
                     done = true;
                     break;
                 }
-                if (write(up, buf, static_cast<std::size_t>(n)) < 0) done = true;
+                if (send(up, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) < 0) done = true;
             } else {
                 if (fate == 2) { // the collector answered; the tablet never hears it
                     ++cuts_;
                     done = true;
                     break;
                 }
-                if (write(client, buf, static_cast<std::size_t>(n)) < 0) done = true;
+                if (send(client, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) < 0) done = true;
             }
         }
     }

@@ -299,5 +299,8 @@ TEST_CASE("Fifty tablets sync 1,000 envelopes each at once with random disconnec
     CHECK(store->counts()->missing == 0);
     CHECK(store->counts()->conflicts == 0);
     CHECK(proxy.cuts() > 0);
-    MESSAGE("random disconnects: " << proxy.cuts());
+    MESSAGE("random disconnects: " << proxy.cuts() << "; bodies answered busy (budget): "
+                                   << col.server->stats().body_busy.load()
+                                   << ", most body bytes held at once: "
+                                   << col.server->stats().peak_buffered.load() / 1024 << " KiB");
 }

@@ -5,6 +5,7 @@
 #include "core/catalog.hpp"
 #include "net_helpers.hpp"
 #include "server_fixture.hpp"
+#include "sync/bundle.hpp"
 #include "sync/client.hpp"
 
 #include <doctest/doctest.h>
@@ -136,6 +137,41 @@ TEST_CASE("Tricklers at a hotspot's address do not keep its tablets out") {
     CHECK(col.server->stats().cut_slow.load() > 0);
     MESSAGE("hotspot: " << kTablets << " tablets synced in " << seconds(took) << " s beside "
                         << trickle.reopened() << " trickler reconnections");
+}
+
+TEST_CASE("An address whose connections all do real work gets no more; its newcomer is closed") {
+    Fixture fx(4);
+    ServerLimits limits;
+    limits.per_ip_limit = 2;
+    Collector col(fx, limits);
+    auto t = makeTablet(fx, col.tmp.path / "t1", 0, 2);
+    Bytes good =
+        encodeBundle(fx.package.digest, t->store->certificate().bytes,
+                     *t->store->ledger(t->device.sk), *t->store->envelopes(false), t->device.sk);
+    // The collector file is write-locked elsewhere: two batches from 127.0.0.1 wait for it,
+    // the server's own time (neither late nor slow).
+    auto db = Db::open((col.tmp.path / "col" / CollectorStore::kFileName).string(), false);
+    REQUIRE(db.ok());
+    REQUIRE(db->exec("BEGIN EXCLUSIVE").ok());
+    std::string url = col.url() + "/v1/sync";
+    auto first = std::async(std::launch::async, [&] { return httpPost(url, good); });
+    auto second = std::async(std::launch::async, [&] { return httpPost(url, good); });
+    for (int i = 0; i < 200 && col.server->stats().requests.load() < 2; ++i)
+        std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(100ms);
+    int fd = connectFrom("127.0.0.1", col.server->port());
+    REQUIRE(fd >= 0);
+    CHECK(closedByPeer(fd, 1000)); // nothing to cut for it: closed, the tablet retries later
+    close(fd);
+    CHECK(col.server->stats().crowded.load() == 1);
+    CHECK(col.server->stats().cut_slow.load() == 0);
+    REQUIRE(db->commit().ok());
+    CHECK(first.get().status != 0);
+    CHECK(second.get().status != 0);
+    // Room again: a tablet syncs.
+    auto r = syncTablet(*t->store, t->device.sk, col.url());
+    REQUIRE_MESSAGE(r.ok(), describe(r.error(), Lang::En));
+    CHECK(t->store->counts()->acknowledged == 2);
 }
 
 TEST_CASE("Many large bodies at once: beyond the budget they are answered busy, memory stays "
