@@ -581,8 +581,9 @@ size_t discard(char*, size_t size, size_t n, void*) {
 }
 
 // The transport alone: the same request bodies (one per batch, as syncTablet sends them), each
-// with its magic broken, POSTed to /v1/sync with a fresh curl handle per request as syncTablet
-// does; the server reads the whole body and answers 400 at once.
+// with its magic broken, POSTed to /v1/sync with a fresh curl handle per request (syncTablet
+// keeps one connection for a whole sync: this is the dearer case); the server reads the whole
+// body and answers 400 at once.
 Sample runBareHttp(const Fixture& fx, const fs::path& work, const Options& o,
                    const std::vector<Bytes>& bodies) {
     RunState s = freshRun(fx, work, 0);

@@ -2,11 +2,13 @@
 #include "core/json_util.hpp"
 
 #include "core/ack.hpp"
+#include "core/crypto.hpp"
 #include "sync/bundle.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -29,34 +31,64 @@ struct Http {
     std::string body;
 };
 
-Result<Http> request(const std::string& url, const Bytes* post, long timeout) {
-    std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    CURL* h = curl_easy_init();
-    if (!h) return Error::make(ErrorKind::Internal, "sync.unreachable", {url, "curl"});
-    Http r;
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_slist* headers = nullptr;
-    if (post) {
-        headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-        headers = curl_slist_append(headers, "Expect:");
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, post->data());
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post->size()));
-    }
-    CURLcode rc = curl_easy_perform(h);
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
-    if (rc != CURLE_OK)
-        return Error::make(ErrorKind::Busy, "sync.unreachable", {url, curl_easy_strerror(rc)});
-    return r;
+// What went wrong on the way, told apart for the person at the tablet: the collector cannot
+// be reached, did not answer in time, or cut the connection (it does that when it is crowded).
+Error transportError(CURLcode rc, const std::string& url, long timeout) {
+    const char* what = curl_easy_strerror(rc);
+    // (if, not switch: libcurl's error enum has ~100 values, and -Wswitch-enum wants them all)
+    if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
+        return Error::make(ErrorKind::Invalid, "sync.bad_url", {url, what});
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return Error::make(ErrorKind::Busy, "sync.timed_out", {url, std::to_string(timeout)});
+    if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+        rc == CURLE_PARTIAL_FILE)
+        return Error::make(ErrorKind::Busy, "sync.dropped", {url, what});
+    return Error::make(ErrorKind::Busy, "sync.unreachable", {url, what});
 }
+
+// One libcurl handle for a whole sync: its connection is kept alive from request to request.
+class Curl {
+  public:
+    Curl() {
+        std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+        h_ = curl_easy_init();
+    }
+    ~Curl() {
+        if (h_) curl_easy_cleanup(h_);
+    }
+    Curl(const Curl&) = delete;
+    Curl& operator=(const Curl&) = delete;
+
+    Result<Http> perform(const std::string& url, const Bytes* post, long timeout) {
+        if (!h_) return Error::make(ErrorKind::Internal, "sync.unreachable", {url, "curl", "1"});
+        curl_easy_reset(h_); // options only: live connections stay
+        Http r;
+        curl_easy_setopt(h_, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, &collect);
+        curl_easy_setopt(h_, CURLOPT_WRITEDATA, &r.body);
+        curl_easy_setopt(h_, CURLOPT_TIMEOUT, timeout);
+        curl_easy_setopt(h_, CURLOPT_CONNECTTIMEOUT, std::min(timeout, 10L));
+        curl_easy_setopt(h_, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h_, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_slist* headers = nullptr;
+        if (post) {
+            headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+            headers = curl_slist_append(headers, "Expect:");
+            curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers);
+            curl_easy_setopt(h_, CURLOPT_POSTFIELDS, post->data());
+            curl_easy_setopt(h_, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(post->size()));
+        }
+        CURLcode rc = curl_easy_perform(h_);
+        curl_easy_getinfo(h_, CURLINFO_RESPONSE_CODE, &r.status);
+        curl_slist_free_all(headers);
+        if (rc != CURLE_OK) return transportError(rc, url, timeout);
+        return r;
+    }
+
+  private:
+    CURL* h_ = nullptr;
+};
 
 // The collector's error answer as an Error: Busy when it says retry.
 Error answerError(const Http& r, const std::string& url) {
@@ -68,6 +100,35 @@ Error answerError(const Http& r, const std::string& url) {
     return Error::make(
         jsonBool(j, "retry", false) ? ErrorKind::Busy : ErrorKind::Invalid, "sync.collector_says",
         {jsonText(j, "message_zh"), jsonText(j, "message_en"), jsonText(j, "reason")});
+}
+
+// A retryable error after the last attempt: the same problem, with the number of attempts.
+Error gaveUp(Error e, unsigned attempts) {
+    if (e.kind != ErrorKind::Busy) return e;
+    if (e.id == "sync.collector_says" && e.args.size() == 3)
+        return Error::make(ErrorKind::Busy, "sync.still_busy",
+                           {std::to_string(attempts), e.args[0], e.args[1], e.args[2]});
+    if (e.id == "sync.unreachable" || e.id == "sync.timed_out" || e.id == "sync.dropped")
+        e.args.push_back(std::to_string(attempts));
+    return e;
+}
+
+// One request, answered 200, or the error after `attempts` tries; busy answers and transport
+// failures are retried after a back-off that doubles (with a random quarter either way, so
+// that tablets turned away together do not come back together), refusals are not.
+Result<Http> exchange(Curl& curl, const std::string& url, const Bytes* post, long timeout,
+                      unsigned attempts, long first_backoff_ms) {
+    long backoff = std::max(first_backoff_ms, 1L);
+    for (unsigned attempt = 1;; ++attempt) {
+        auto r = curl.perform(url, post, timeout);
+        if (r && r->status == 200) return r;
+        Error err = r ? answerError(*r, url) : r.error();
+        if (err.kind != ErrorKind::Busy || attempt >= std::max(attempts, 1u))
+            return gaveUp(std::move(err), attempt);
+        long jitter = static_cast<long>(randomBelow(static_cast<std::uint32_t>(backoff / 2 + 1)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(backoff - backoff / 4 + jitter));
+        backoff = std::min(backoff * 2, 30000L);
+    }
 }
 } // namespace
 
@@ -100,9 +161,10 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
     while (!url.empty() && url.back() == '/')
         url.pop_back();
     SyncReport report;
-    auto hello = request(url + "/v1/hello", nullptr, opts.timeout_seconds);
+    Curl curl;
+    auto hello = exchange(curl, url + "/v1/hello", nullptr, opts.hello_timeout_seconds,
+                          opts.hello_attempts, opts.first_backoff_ms);
     if (!hello) return hello.error();
-    if (hello->status != 200) return answerError(*hello, url);
     json hj = json::parse(hello->body, nullptr, false);
     if (hj.is_discarded() || jsonInt(hj, "protocol", 0) != 1)
         return Error::make(ErrorKind::Invalid, "sync.bad_response",
@@ -124,37 +186,27 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
                                           pending->begin() + static_cast<std::ptrdiff_t>(end));
         Bytes body = encodeBundle(store.package().digest, store.certificate().bytes, *ledger, batch,
                                   device_sk);
-        long backoff = opts.first_backoff_ms;
-        for (unsigned attempt = 1;; ++attempt) {
-            auto r = request(url + "/v1/sync", &body, opts.timeout_seconds);
-            Error err = r ? Error{} : r.error();
-            if (r && r->status == 200) {
-                json j = json::parse(r->body, nullptr, false);
-                Bytes ack_bytes;
-                if (j.is_discarded() || jsonText(j, "status") != "ok" ||
-                    !fromHex(jsonText(j, "ack"), ack_bytes))
-                    return Error::make(ErrorKind::Invalid, "sync.bad_response", {url, "200"});
-                auto ack = decodeAck(ack_bytes, collector, store.package().digest, store.device());
-                if (!ack) return ack.error(); // a fake or confused collector: forget nothing
-                // Only envelopes of this batch that the acknowledgement names are marked.
-                std::vector<Hash32> acked;
-                for (auto& e : batch)
-                    if (std::binary_search(ack->hashes.begin(), ack->hashes.end(), e.hash))
-                        acked.push_back(e.hash);
-                PY_TRY(store.markAcknowledged(acked));
-                report.acknowledged += acked.size();
-                if (j.contains("rejected") && j["rejected"].is_array())
-                    for (auto& x : j["rejected"])
-                        report.rejections.push_back(
-                            {jsonText(x, "receipt"), jsonText(x, "reason")});
-                report.rejected = report.rejections.size();
-                break;
-            }
-            if (r) err = answerError(*r, url);
-            if (err.kind != ErrorKind::Busy || attempt >= opts.max_attempts) return err;
-            std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
-            backoff = std::min(backoff * 2, 30000L);
-        }
+        auto r = exchange(curl, url + "/v1/sync", &body, opts.timeout_seconds, opts.max_attempts,
+                          opts.first_backoff_ms);
+        if (!r) return r.error();
+        json j = json::parse(r->body, nullptr, false);
+        Bytes ack_bytes;
+        if (j.is_discarded() || jsonText(j, "status") != "ok" ||
+            !fromHex(jsonText(j, "ack"), ack_bytes))
+            return Error::make(ErrorKind::Invalid, "sync.bad_response", {url, "200"});
+        auto ack = decodeAck(ack_bytes, collector, store.package().digest, store.device());
+        if (!ack) return ack.error(); // a fake or confused collector: forget nothing
+        // Only envelopes of this batch that the acknowledgement names are marked.
+        std::vector<Hash32> acked;
+        for (auto& e : batch)
+            if (std::binary_search(ack->hashes.begin(), ack->hashes.end(), e.hash))
+                acked.push_back(e.hash);
+        PY_TRY(store.markAcknowledged(acked));
+        report.acknowledged += acked.size();
+        if (j.contains("rejected") && j["rejected"].is_array())
+            for (auto& x : j["rejected"])
+                report.rejections.push_back({jsonText(x, "receipt"), jsonText(x, "reason")});
+        report.rejected = report.rejections.size();
         if (opts.progress) opts.progress(report.acknowledged, report.pending);
         start = end;
     }

@@ -19,6 +19,10 @@ struct SyncOptions {
     long timeout_seconds = 60; // per request
     unsigned max_attempts = 6; // per batch, for busy/transient failures (backoff doubles)
     long first_backoff_ms = 500;
+    // /v1/hello is tiny: a collector that does not answer it soon is not there (or crowded).
+    long hello_timeout_seconds = 10;
+    unsigned hello_attempts =
+        4; // back-off 0.5, 1, 2 s (each ±25 %): about 3.5 s when nobody listens
     std::function<void(std::size_t acknowledged, std::size_t total)> progress;
 };
 
@@ -34,9 +38,16 @@ struct SyncReport {
 std::vector<std::size_t> planBatches(const std::vector<StoredEnvelope>& pending,
                                      std::size_t fixed_bytes, const SyncOptions& opts);
 
-// Errors carry the collector's reason (sync.busy, sync.unknown_device, bundle.other_campaign,
-// sync.too_large, sync.malformed) or sync.unreachable / sync.bad_response; ErrorKind::Busy
-// means "try again later", anything else means "do not retry until someone fixes it".
+// /v1/hello and every batch are retried with back-off while the trouble is passing (busy
+// answers, a connection refused, cut or timed out); a refusal stops at once. Errors:
+//   sync.collector_says  the collector refused (its reason id is the last argument):
+//                        sync.unknown_device, bundle.other_campaign, sync.too_large, ...
+//   sync.still_busy      it kept answering busy (attempts, zh, en, reason)
+//   sync.unreachable     nothing answers at the address (url, cause, attempts)
+//   sync.timed_out       no answer within the timeout (url, seconds, attempts)
+//   sync.dropped         the connection was cut before an answer (url, cause, attempts)
+//   sync.bad_url, sync.bad_response, bundle.other_campaign, ack.*, and the store's errors.
+// ErrorKind::Busy means "try again later", anything else "do not retry until someone fixes it".
 Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const std::string& url,
                               const SyncOptions& opts = {});
 

@@ -3,18 +3,78 @@
 #include "core/ack.hpp"
 #include "core/catalog.hpp"
 #include "sync/collector_import.hpp"
+#include "sync/connection_guard.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 namespace pingyi {
 
 using nlohmann::json;
+
+// Imports run here, not on libmicrohttpd's event threads: a batch waiting for the store must
+// not stall the other connections of its event thread (the guard would take them for slow).
+class ImportPool {
+  public:
+    void start(unsigned n) {
+        for (unsigned i = 0; i < std::max(n, 1u); ++i)
+            threads_.emplace_back([this] { run(); });
+    }
+    // False once stopping: the caller runs the job itself.
+    bool push(std::function<void()> job) {
+        {
+            std::lock_guard lock(m_);
+            if (stopping_) return false;
+            jobs_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+        return true;
+    }
+    // Runs every queued job (each resumes its connection), then joins.
+    void stop() {
+        {
+            std::lock_guard lock(m_);
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        for (auto& t : threads_)
+            t.join();
+        threads_.clear();
+    }
+
+  private:
+    void run() {
+        std::unique_lock lock(m_);
+        for (;;) {
+            cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (jobs_.empty()) return; // stopping, and nothing left
+            auto job = std::move(jobs_.front());
+            jobs_.pop_front();
+            lock.unlock();
+            job();
+            lock.lock();
+        }
+    }
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+};
 
 struct SyncServer::Impl {
     std::unique_ptr<CollectorStore> store;
@@ -25,37 +85,98 @@ struct SyncServer::Impl {
     ServerStats stats;
     MHD_Daemon* daemon = nullptr;
     std::uint16_t port = 0;
+
+    // Who keeps a connection slot, and how many body bytes are held: one lock for both (every
+    // step under it is a few map operations). Sockets are cut with shutdown() under this lock:
+    // libmicrohttpd reports a connection closed (guard.close) before it closes the socket, so
+    // a handle here is never a socket number already reused by another connection.
+    mutable std::mutex guard_mutex;
+    std::optional<ConnectionGuard> guard;
+    std::size_t buffered = 0; // body bytes reserved by requests now being received or handled
+    std::thread ticker;       // enforces the deadlines
+    ImportPool imports;
+    std::condition_variable ticker_wake;
+    bool stopping = false;
+
+    void cut(const std::vector<int>& fds, std::atomic<std::uint64_t>& counter) {
+        for (int fd : fds) {
+            ++counter;                 // counted first: the peer may look as soon as it is cut
+            ::shutdown(fd, SHUT_RDWR); // the event loop sees the end and frees the slot
+        }
+    }
 };
 
 namespace {
 
 constexpr int kProtocol = 1;
 
+// The socket a connection was recorded under (MHD_OPTION_NOTIFY_CONNECTION stores it).
+int handleOf(MHD_Connection* c) {
+    const MHD_ConnectionInfo* i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (!i || !i->socket_context) return -1;
+    return static_cast<int>(reinterpret_cast<std::intptr_t>(i->socket_context)) - 1;
+}
+
+// A share of the body budget, given back when the request has been answered (or dropped).
+struct Reservation {
+    SyncServer::Impl* server = nullptr;
+    std::size_t bytes = 0;
+    Reservation() = default;
+    Reservation(const Reservation&) = delete;
+    Reservation& operator=(const Reservation&) = delete;
+    ~Reservation() { release(); }
+    void release() {
+        if (!server || bytes == 0) return;
+        bool idle = false;
+        {
+            std::lock_guard lock(server->guard_mutex);
+            server->buffered -= bytes;
+            idle = server->buffered == 0;
+        }
+        // glibc keeps freed heap pages in its arenas; once no body is held, return them, so
+        // that a burst of large bodies does not leave the collector's memory high for hours.
+        if (idle && bytes >= (1u << 20)) malloc_trim(0);
+        bytes = 0;
+    }
+};
+
+// An answer, made where it is convenient (an import makes its answer on an import thread) and
+// queued on the connection's own thread.
+struct Answer {
+    unsigned status = MHD_HTTP_OK;
+    json body;
+    bool retry_after = false;
+};
+
 struct Request {
+    Reservation reservation;
     bool post = false;
     bool done = false;      // a response has been queued
     bool too_large = false; // a chunked body passed the limit: discard the rest, then 413
     std::size_t discarded = 0;
     Bytes body;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::optional<Answer> answer; // set by the import thread before it resumes the connection
 };
 
-MHD_Result sendJson(MHD_Connection* c, unsigned status, const json& j, bool retry_after = false) {
-    std::string text = j.dump();
+MHD_Result send(MHD_Connection* c, const Answer& a) {
+    std::string text = a.body.dump();
     MHD_Response* r =
         MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
-    if (retry_after) MHD_add_response_header(r, "Retry-After", "2");
-    MHD_Result ret = MHD_queue_response(c, status, r);
+    if (a.retry_after) MHD_add_response_header(r, "Retry-After", "2");
+    MHD_Result ret = MHD_queue_response(c, a.status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+MHD_Result sendJson(MHD_Connection* c, unsigned status, const json& j) {
+    return send(c, Answer{status, j, false});
 }
 
 // An error answer: the reason is a catalog id (the tablet shows it in its own language);
 // retry tells busy (try again later) apart from refused (do not retry).
 // `detail`, when given, is the underlying problem, described in each language.
-MHD_Result sendError(MHD_Connection* c, unsigned status, const Error& e, bool retry,
-                     const Error* detail = nullptr) {
+Answer errorAnswer(unsigned status, const Error& e, bool retry, const Error* detail = nullptr) {
     auto text = [&](Lang l) {
         if (!detail) return describe(e, l);
         return tr(l, e.id, {describe(*detail, l)});
@@ -66,7 +187,12 @@ MHD_Result sendError(MHD_Connection* c, unsigned status, const Error& e, bool re
               {"retry", retry},
               {"message_zh", text(Lang::Zh)},
               {"message_en", text(Lang::En)}};
-    return sendJson(c, status, j, retry);
+    return Answer{status, std::move(j), retry};
+}
+
+MHD_Result sendError(MHD_Connection* c, unsigned status, const Error& e, bool retry,
+                     const Error* detail = nullptr) {
+    return send(c, errorAnswer(status, e, retry, detail));
 }
 
 unsigned statusFor(const Error& e, bool& retry) {
@@ -92,35 +218,37 @@ unsigned statusFor(const Error& e, bool& retry) {
 }
 
 // A bundle the collector will not take: the reason, mapped to the protocol's answers.
-MHD_Result answerRefused(SyncServer::Impl& s, MHD_Connection* c, const Error& refused) {
+Answer answerRefused(SyncServer::Impl& s, const Error& refused) {
     ++s.stats.refused;
     bool retry = false;
     unsigned status = statusFor(refused, retry);
     if (refused.id == "certificate.bad_signature")
-        return sendError(c, status, Error::make(ErrorKind::Forged, "sync.unknown_device"), false);
+        return errorAnswer(status, Error::make(ErrorKind::Forged, "sync.unknown_device"), false);
     if (status == MHD_HTTP_BAD_REQUEST)
-        return sendError(c, status, Error::make(ErrorKind::Invalid, "sync.malformed"), false,
-                         &refused);
-    return sendError(c, status, refused, retry);
+        return errorAnswer(status, Error::make(ErrorKind::Invalid, "sync.malformed"), false,
+                           &refused);
+    return errorAnswer(status, refused, retry);
 }
 
-MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
+// Runs on an import thread, never on libmicrohttpd's: no MHD call here.
+Answer handleSync(SyncServer::Impl& s, Request& req) {
     // Decoding and signature checks need only the package, not the store: they run outside
-    // the store's lock, so the server's threads check several tablets' batches at once.
+    // the store's lock, so the import threads check several tablets' batches at once.
     CheckedBundle checked = checkBundle(s.store->package(), req.body);
-    if (checked.refused) return answerRefused(s, c, *checked.refused);
+    Bytes().swap(req.body); // the checked copy is all that is needed now
+    if (checked.refused) return answerRefused(s, *checked.refused);
     std::unique_lock lock(s.store_mutex, std::defer_lock);
     if (!lock.try_lock_for(s.limits.busy_wait)) {
         ++s.stats.busy;
-        return sendError(c, MHD_HTTP_SERVICE_UNAVAILABLE, Error::make(ErrorKind::Busy, "sync.busy"),
-                         true);
+        return errorAnswer(MHD_HTTP_SERVICE_UNAVAILABLE, Error::make(ErrorKind::Busy, "sync.busy"),
+                           true);
     }
     // Token additions imported by another process since the last batch.
     if (auto st = s.store->refreshTokens(); !st)
-        return sendError(c, MHD_HTTP_INTERNAL_SERVER_ERROR, st.error(), true);
+        return errorAnswer(MHD_HTTP_INTERNAL_SERVER_ERROR, st.error(), true);
     ImportReport r = storeChecked(*s.store, std::move(checked), "sync");
     lock.unlock();
-    if (r.refused) return answerRefused(s, c, *r.refused);
+    if (r.refused) return answerRefused(s, *r.refused);
     ++s.stats.batches;
     s.stats.envelopes_added += r.added;
     json rejected = json::array();
@@ -129,7 +257,92 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     Bytes ack = encodeAck(s.store->package().digest, r.device, r.held, s.sign_sk);
     json j = {{"protocol", kProtocol}, {"status", "ok"},       {"added", r.added},
               {"already", r.already},  {"rejected", rejected}, {"ack", toHex(ack)}};
-    return sendJson(c, MHD_HTTP_OK, j);
+    return Answer{MHD_HTTP_OK, std::move(j), false};
+}
+
+// The guard's view of a connection: what it is doing now.
+void guardStep(SyncServer::Impl& s, MHD_Connection* c, void (ConnectionGuard::*step)(int)) {
+    int h = handleOf(c);
+    std::lock_guard lock(s.guard_mutex);
+    ((*s.guard).*step)(h);
+}
+
+// Takes `want` bytes of the body budget for this request, or answers 503 busy (and cuts the
+// slowest body, if one is slow, so that the retry finds room).
+bool reserveBody(SyncServer::Impl& s, Request& req, std::size_t want) {
+    std::lock_guard lock(s.guard_mutex);
+    if (s.buffered + want > s.limits.body_budget) {
+        s.cut(s.guard->slowestBody(std::chrono::steady_clock::now()), s.stats.cut_slow);
+        return false;
+    }
+    s.buffered += want;
+    if (s.buffered > s.stats.peak_buffered.load()) s.stats.peak_buffered = s.buffered;
+    req.reservation.server = &s;
+    req.reservation.bytes = want;
+    return true;
+}
+
+MHD_Result refuseTooLarge(SyncServer::Impl& s, MHD_Connection* c) {
+    return sendError(
+        c, MHD_HTTP_CONTENT_TOO_LARGE,
+        Error::make(ErrorKind::Invalid, "sync.too_large", {std::to_string(s.limits.max_body)}),
+        false);
+}
+
+// The first call for a request: its headers are complete. Answers at once where it can;
+// a POST /v1/sync is let in only with a share of the body budget.
+MHD_Result beginRequest(SyncServer::Impl& s, MHD_Connection* c, Request& req, std::string_view u,
+                        std::string_view m) {
+    ++s.stats.requests;
+    guardStep(s, c, &ConnectionGuard::headers);
+    if (u == "/v1/hello" && m == "GET") {
+        req.done = true;
+        json j = {{"protocol", kProtocol},
+                  {"status", "ok"},
+                  {"campaign", toHex(s.store->package().digest)},
+                  {"collector", fingerprint(s.sign_pk)}};
+        return sendJson(c, MHD_HTTP_OK, j);
+    }
+    if (u != "/v1/sync") {
+        req.done = true;
+        return sendError(c, MHD_HTTP_NOT_FOUND, Error::make(ErrorKind::NotFound, "sync.not_found"),
+                         false);
+    }
+    if (m != "POST") {
+        req.done = true;
+        return sendError(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+                         Error::make(ErrorKind::Invalid, "sync.malformed", {"method"}), false);
+    }
+    req.post = true;
+    const char* enc =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    if (enc && std::strcmp(enc, "identity") != 0) {
+        req.done = true;
+        return sendError(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                         Error::make(ErrorKind::Invalid, "sync.encoding", {enc}), false);
+    }
+    std::size_t want = s.limits.max_body; // a chunked body may grow to the limit
+    const char* len =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (len) {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(len, &end, 10);
+        if (!end || *end != '\0' || n > s.limits.max_body) {
+            req.done = true;
+            return refuseTooLarge(s, c);
+        }
+        want = static_cast<std::size_t>(n);
+    }
+    if (!reserveBody(s, req, want)) {
+        // Nothing of the body is read: libmicrohttpd answers and closes the connection.
+        req.done = true;
+        ++s.stats.busy;
+        ++s.stats.body_busy;
+        return sendError(c, MHD_HTTP_SERVICE_UNAVAILABLE, Error::make(ErrorKind::Busy, "sync.busy"),
+                         true);
+    }
+    if (len) req.body.reserve(want);
+    return MHD_YES;
 }
 
 MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* method, const char*,
@@ -139,64 +352,24 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
     if (!req) {
         req = new Request();
         *con_cls = req;
-        ++s.stats.requests;
-        std::string u = url, m = method;
-        if (u == "/v1/hello" && m == "GET") {
-            req->done = true;
-            json j = {{"protocol", kProtocol},
-                      {"status", "ok"},
-                      {"campaign", toHex(s.store->package().digest)},
-                      {"collector", fingerprint(s.sign_pk)}};
-            return sendJson(c, MHD_HTTP_OK, j);
-        }
-        if (u != "/v1/sync") {
-            req->done = true;
-            return sendError(c, MHD_HTTP_NOT_FOUND,
-                             Error::make(ErrorKind::NotFound, "sync.not_found"), false);
-        }
-        if (m != "POST") {
-            req->done = true;
-            return sendError(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-                             Error::make(ErrorKind::Invalid, "sync.malformed", {"method"}), false);
-        }
-        req->post = true;
-        const char* enc =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
-        if (enc && std::strcmp(enc, "identity") != 0) {
-            req->done = true;
-            return sendError(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                             Error::make(ErrorKind::Invalid, "sync.encoding", {enc}), false);
-        }
-        const char* len =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (len) {
-            char* end = nullptr;
-            unsigned long long n = std::strtoull(len, &end, 10);
-            if (!end || *end != '\0' || n > s.limits.max_body) {
-                req->done = true;
-                return sendError(c, MHD_HTTP_CONTENT_TOO_LARGE,
-                                 Error::make(ErrorKind::Invalid, "sync.too_large",
-                                             {std::to_string(s.limits.max_body)}),
-                                 false);
-            }
-            req->body.reserve(static_cast<std::size_t>(n));
-        }
-        return MHD_YES;
+        return beginRequest(s, c, *req, url, method);
     }
     if (*upload_size > 0) {
+        {
+            int h = handleOf(c);
+            std::lock_guard lock(s.guard_mutex);
+            s.guard->body(h, *upload_size);
+        }
         if (req->done) { // refused already: discard what is still coming
             *upload_size = 0;
             return MHD_YES;
         }
-        if (std::chrono::steady_clock::now() - req->start >
-            std::chrono::seconds(s.limits.request_seconds))
-            return MHD_NO; // a client trickling a body forever is dropped
         if (req->too_large || req->body.size() + *upload_size > s.limits.max_body) {
             // A chunked body has no length up front: past the limit nothing more is kept; the
             // rest is read and dropped (up to 4 times the limit, else the connection is cut)
             // and the answer is 413.
             req->too_large = true;
-            req->body = Bytes();
+            Bytes().swap(req->body);
             req->discarded += *upload_size;
             *upload_size = 0;
             return req->discarded > 4 * s.limits.max_body ? MHD_NO : MHD_YES;
@@ -205,19 +378,72 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (req->answer) { // resumed: the import thread has answered
+        Answer a = std::move(*req->answer);
+        req->answer.reset();
+        return send(c, a);
+    }
     if (req->done) return MHD_YES;
     req->done = true;
-    if (req->too_large)
-        return sendError(
-            c, MHD_HTTP_CONTENT_TOO_LARGE,
-            Error::make(ErrorKind::Invalid, "sync.too_large", {std::to_string(s.limits.max_body)}),
-            false);
-    return handleSync(s, c, *req);
+    if (req->too_large) return refuseTooLarge(s, c);
+    guardStep(s, c, &ConnectionGuard::handling); // the server's own time is not the client's
+    // The import may wait seconds for the store: it runs on an import thread while this
+    // connection is suspended, so the event thread keeps serving its other connections.
+    auto job = [&s, c, req] {
+        Answer a = handleSync(s, *req);
+        req->reservation.release();
+        req->answer = std::move(a);
+        MHD_resume_connection(c); // libmicrohttpd calls onRequest again, which sends it
+    };
+    MHD_suspend_connection(c);
+    if (!s.imports.push(job)) job(); // the server is stopping: import here
+    return MHD_YES;
 }
 
-void onComplete(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+void onComplete(void* cls, MHD_Connection* c, void** con_cls, MHD_RequestTerminationCode) {
     delete static_cast<Request*>(*con_cls);
     *con_cls = nullptr;
+    auto& s = *static_cast<SyncServer::Impl*>(cls);
+    int h = handleOf(c);
+    std::lock_guard lock(s.guard_mutex);
+    s.guard->finished(h, std::chrono::steady_clock::now()); // kept alive: wait for the next one
+}
+
+// Records each connection with the guard, which may cut slow ones to make room for it, or cut
+// it at once when its address is full of connections that all make progress.
+void onConnection(void* cls, MHD_Connection* c, void** socket_context,
+                  MHD_ConnectionNotificationCode code) {
+    auto& s = *static_cast<SyncServer::Impl*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        if (!*socket_context) return;
+        int h = static_cast<int>(reinterpret_cast<std::intptr_t>(*socket_context)) - 1;
+        std::lock_guard lock(s.guard_mutex);
+        s.guard->close(h);
+        return;
+    }
+    const MHD_ConnectionInfo* fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const MHD_ConnectionInfo* ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!fd) return;
+    std::uint32_t address = 0;
+    if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET)
+        address = ntohl(reinterpret_cast<const sockaddr_in*>(ad->client_addr)->sin_addr.s_addr);
+    int h = fd->connect_fd;
+    *socket_context = reinterpret_cast<void*>(static_cast<std::intptr_t>(h) + 1);
+    std::lock_guard lock(s.guard_mutex);
+    auto admission = s.guard->open(h, address, std::chrono::steady_clock::now());
+    s.cut(admission.cut, s.stats.cut_slow);
+    if (!admission.accept) s.cut({h}, s.stats.crowded);
+}
+
+void tickerLoop(SyncServer::Impl& s) {
+    std::unique_lock lock(s.guard_mutex);
+    while (!s.stopping) {
+        s.ticker_wake.wait_for(lock, std::chrono::milliseconds(200));
+        if (s.stopping) break;
+        auto cuts = s.guard->tick(std::chrono::steady_clock::now());
+        s.cut(cuts.late, s.stats.cut_late);
+        s.cut(cuts.slow, s.stats.cut_slow);
+    }
 }
 
 } // namespace
@@ -228,6 +454,15 @@ SyncServer::~SyncServer() {
 }
 
 void SyncServer::stop() {
+    if (impl_ && impl_->ticker.joinable()) {
+        {
+            std::lock_guard lock(impl_->guard_mutex);
+            impl_->stopping = true;
+        }
+        impl_->ticker_wake.notify_all();
+        impl_->ticker.join();
+    }
+    if (impl_) impl_->imports.stop(); // no connection may stay suspended
     if (impl_ && impl_->daemon) {
         MHD_stop_daemon(impl_->daemon);
         impl_->daemon = nullptr;
@@ -239,6 +474,10 @@ std::uint16_t SyncServer::port() const {
 }
 const ServerStats& SyncServer::stats() const {
     return impl_->stats;
+}
+std::size_t SyncServer::openConnections() const {
+    std::lock_guard lock(impl_->guard_mutex);
+    return impl_->guard->live();
 }
 
 Result<std::unique_ptr<SyncServer>>
@@ -253,27 +492,37 @@ SyncServer::start(const fs::path& store_dir, const PublicKey& sign_pk, Secret si
     impl->sign_pk = sign_pk;
     impl->sign_sk = std::move(sign_sk);
     impl->limits = limits;
+    GuardLimits g;
+    g.connections = std::max(limits.connection_limit, 4u);
+    g.per_address = std::max(limits.per_ip_limit, 1u);
+    g.header = std::chrono::seconds(limits.header_seconds);
+    g.request = std::chrono::seconds(limits.request_seconds);
+    g.grace = limits.slow_grace;
+    g.min_body_rate = limits.min_body_rate;
+    impl->guard.emplace(g);
 
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1)
         return Error::make(ErrorKind::Invalid, "server.bad_address", {address});
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     impl->daemon = MHD_start_daemon(
         flags, port, nullptr, nullptr, &onRequest, impl.get(), MHD_OPTION_SOCK_ADDR,
         reinterpret_cast<sockaddr*>(&addr), MHD_OPTION_THREAD_POOL_SIZE,
         static_cast<unsigned>(limits.threads), MHD_OPTION_CONNECTION_LIMIT,
-        static_cast<unsigned>(limits.connection_limit), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        static_cast<unsigned>(limits.per_ip_limit), MHD_OPTION_CONNECTION_TIMEOUT,
+        static_cast<unsigned>(limits.connection_limit), MHD_OPTION_CONNECTION_TIMEOUT,
         static_cast<unsigned>(limits.idle_timeout_seconds), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        static_cast<size_t>(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, &onComplete, nullptr,
-        MHD_OPTION_END);
+        static_cast<size_t>(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, &onComplete, impl.get(),
+        MHD_OPTION_NOTIFY_CONNECTION, &onConnection, impl.get(), MHD_OPTION_END);
     if (!impl->daemon)
         return Error::make(ErrorKind::Io, "server.bind_failed",
                            {address + ":" + std::to_string(port)});
     const MHD_DaemonInfo* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_BIND_PORT);
     impl->port = info ? info->port : port;
+    impl->imports.start(limits.threads);
+    impl->ticker = std::thread([raw = impl.get()] { tickerLoop(*raw); });
     return std::unique_ptr<SyncServer>(new SyncServer(std::move(impl)));
 }
 

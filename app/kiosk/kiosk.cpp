@@ -545,6 +545,7 @@ void Kiosk::pollSync() {
     if (!report) {
         // Busy: nothing is wrong, try again later; refused: someone must fix something.
         const char* id = error.id == "sync.unreachable"  ? "kiosk.admin.sync_unreachable"
+                         : error.id == "sync.timed_out"  ? "kiosk.admin.sync_timed_out"
                          : error.kind == ErrorKind::Busy ? "kiosk.admin.sync_busy"
                                                          : "kiosk.admin.sync_refused";
         say(Error::make(error.kind, id, {describe(error, lang_)}));

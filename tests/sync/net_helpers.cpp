@@ -7,9 +7,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace pingyi::test {
 
@@ -101,6 +104,191 @@ bool gotData(int fd, int timeout_ms) {
     return read(fd, buf, sizeof buf) > 0;
 }
 
+namespace {
+// A connection from `source` whose connect and sends give up after `ms` (a full backlog must
+// not stall the caller).
+int connectWithin(const std::string& source, std::uint16_t port, int ms) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{ms / 1000, (ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    inet_pton(AF_INET, source.c_str(), &src.sin_addr);
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+        connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool sendAll(int fd, const std::string& text) {
+    return send(fd, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+}
+} // namespace
+
+Trickler::Trickler(std::uint16_t port, std::vector<std::string> sources, unsigned count,
+                   std::chrono::milliseconds period, unsigned body_every)
+    : port_(port), sources_(std::move(sources)), count_(count), body_every_(body_every),
+      period_(period) {
+    thread_ = std::thread([this] { run(); });
+}
+
+Trickler::~Trickler() {
+    stop();
+}
+
+void Trickler::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void Trickler::run() {
+    using clock = std::chrono::steady_clock;
+    struct Slot {
+        int fd = -1;
+        bool body = false;
+        unsigned lines = 0;
+        clock::time_point next;
+    };
+    std::vector<Slot> slots(count_);
+    auto start = clock::now();
+    for (unsigned i = 0; i < count_; ++i) {
+        slots[i].body = body_every_ > 0 && i % body_every_ == body_every_ - 1;
+        slots[i].next = start + period_ * i / count_; // staggered
+    }
+    auto openSlot = [&](unsigned i) {
+        Slot& s = slots[i];
+        s.fd = connectWithin(sources_[i % sources_.size()], port_, 200);
+        s.next = clock::now() + period_;
+        if (s.fd < 0) return;
+        s.lines = 0;
+        bool ok = s.body ? sendAll(s.fd, "POST /v1/sync HTTP/1.1\r\nHost: c\r\n"
+                                         "Content-Length: 1000000\r\n\r\n")
+                         : sendAll(s.fd, "GET /v1/hello HTTP/1.1\r\n");
+        if (!ok) {
+            close(s.fd);
+            s.fd = -1;
+            return;
+        }
+        ++open_;
+    };
+    auto dropSlot = [&](Slot& s) {
+        close(s.fd);
+        s.fd = -1;
+        s.next = clock::now() + std::chrono::milliseconds(100); // then it comes back
+        --open_;
+        ++reopened_;
+    };
+    for (unsigned i = 0; i < count_ && !stop_; ++i)
+        openSlot(i);
+    char buf[4096];
+    while (!stop_) {
+        std::vector<pollfd> fds;
+        std::vector<unsigned> which;
+        for (unsigned i = 0; i < count_; ++i)
+            if (slots[i].fd >= 0) {
+                fds.push_back({slots[i].fd, POLLIN, 0});
+                which.push_back(i);
+            }
+        if (poll(fds.data(), fds.size(), 50) > 0)
+            for (std::size_t k = 0; k < fds.size(); ++k)
+                if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) {
+                    Slot& s = slots[which[k]];
+                    if (read(s.fd, buf, sizeof buf) <= 0) dropSlot(s); // cut by the server
+                }
+        auto now = clock::now();
+        for (unsigned i = 0; i < count_ && !stop_; ++i) {
+            Slot& s = slots[i];
+            if (s.fd < 0) {
+                if (now >= s.next) openSlot(i); // the attack keeps its size
+                continue;
+            }
+            if (now < s.next) continue;
+            s.next = now + period_;
+            bool ok = s.body ? sendAll(s.fd, "x")
+                             : sendAll(s.fd, "X-Pad-" + std::to_string(s.lines++) + ": x\r\n");
+            if (!ok) dropSlot(s);
+        }
+    }
+    for (auto& s : slots)
+        if (s.fd >= 0) {
+            close(s.fd);
+            --open_;
+        }
+}
+
+long postStream(std::uint16_t port, std::size_t length) {
+    int fd = connectWithin("127.0.0.1", port, 30000);
+    if (fd < 0) return 0;
+    std::string head = "POST /v1/sync HTTP/1.1\r\nHost: c\r\nContent-Type: "
+                       "application/octet-stream\r\nContent-Length: " +
+                       std::to_string(length) + "\r\n\r\n";
+    static const std::string chunk(64 * 1024, 'x');
+    bool ok = sendAll(fd, head);
+    for (std::size_t sent = 0; ok && sent < length;) {
+        std::size_t n = std::min(chunk.size(), length - sent);
+        ok = send(fd, chunk.data(), n, MSG_NOSIGNAL) == static_cast<ssize_t>(n);
+        sent += n;
+    }
+    // Read the answer (it may have come early, before the body was sent).
+    timeval tv{30, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string answer;
+    char buf[4096];
+    for (ssize_t n;
+         answer.find("\r\n") == std::string::npos && (n = read(fd, buf, sizeof buf)) > 0;)
+        answer.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    if (answer.rfind("HTTP/1.", 0) != 0 || answer.size() < 12) return 0;
+    return std::strtol(answer.c_str() + 9, nullptr, 10);
+}
+
+std::size_t residentKiB(const char* field) {
+    std::ifstream in("/proc/self/status");
+    std::string line, name = std::string(field) + ":";
+    while (std::getline(in, line))
+        if (line.rfind(name, 0) == 0) {
+            std::istringstream v(line.substr(name.size()));
+            std::size_t kib = 0;
+            v >> kib;
+            return kib;
+        }
+    return 0;
+}
+
+std::uint16_t freePort() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+SilentListener::SilentListener() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd, 16);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+}
+
+SilentListener::~SilentListener() {
+    close(fd);
+}
+
 CuttingProxy::CuttingProxy(std::uint16_t upstream, unsigned cut_percent)
     : upstream_(upstream), cut_percent_(cut_percent) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
@@ -164,14 +352,14 @@ void CuttingProxy::pump(int client) {
                     done = true;
                     break;
                 }
-                if (write(up, buf, static_cast<std::size_t>(n)) < 0) done = true;
+                if (send(up, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) < 0) done = true;
             } else {
                 if (fate == 2) { // the collector answered; the tablet never hears it
                     ++cuts_;
                     done = true;
                     break;
                 }
-                if (write(client, buf, static_cast<std::size_t>(n)) < 0) done = true;
+                if (send(client, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) < 0) done = true;
             }
         }
     }
