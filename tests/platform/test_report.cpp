@@ -275,7 +275,7 @@ TEST_CASE("comments.csv shows the control and bidi characters of older ballots e
                                      {"S02", "服务热情，\n办事效率高。"}};
     ReportSet only;
     only.json = only.csv = only.xlsx = only.html = only.receipts = false;
-    REQUIRE(writeReports(json::object(), &comments, tmp.path, Lang::Zh, only).ok());
+    REQUIRE(writeReports(ResultsDocument{}, &comments, tmp.path, Lang::Zh, only).ok());
     auto text = readTextFile(tmp.path / "comments.csv");
     REQUIRE(text.ok());
     CHECK(text->find("a\\u0085b\\u009Bc \\u202E好很务服") != std::string::npos);
