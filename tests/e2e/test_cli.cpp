@@ -24,8 +24,8 @@ struct Run {
 };
 
 Run pingyiCli(const std::string& args, const std::string& env = "PINGYI_LANG=en") {
-    std::string cmd =
-        env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args + " 2>&1";
+    std::string cmd = env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=975318 " PINGYI_CLI " " +
+                      args + " 2>&1";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -91,7 +91,7 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
                       "/keys/org.key --collector-pub " + D + "/keys/col.pub")
                 .code == 0);
     auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D +
-                          "/keys/org.key --out " + D + "/tablets --count 2");
+                          "/keys/org.key --out " + D + "/tablets --count 2 --test-only-fast-pin");
     REQUIRE(init.code == 0);
     REQUIRE(fs::exists(d / "tablets/tablet-02/tablet.db"));
 
