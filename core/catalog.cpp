@@ -260,12 +260,11 @@ constexpr CatalogEntry kEntries[] = {
     {"tablet.bad_count", "平板数量无效（1 到 1000）", "invalid tablet count (1 to 1000)"},
     {"tablet.wrong_pin", "PIN 错误", "wrong PIN"},
     {"tablet.no_escrow",
-     "{0} 由旧版本准备，没有供组织方开启的设备密钥副本，只能用原 PIN 打开；忘记 PIN "
-     "时请先导出选票，"
-     "再由组织方重新准备平板",
-     "{0} was prepared by an older version and holds no copy of the device key for the organiser: "
-     "only its PIN opens it; if the PIN is lost, export the ballots, then the organiser prepares "
-     "the tablet again"},
+     "{0} 由旧版本准备，还没有供组织方开启的设备密钥副本：请先用原 PIN 运行 pingyi tablet "
+     "change-pin（之后即可重设）；原 PIN 已遗失时，平板上的选票无法再导出",
+     "{0} was prepared by an older version and has no copy of the device key for the organiser "
+     "yet: run pingyi tablet change-pin with its PIN first (then it can be reset); if the PIN is "
+     "lost, its ballots can no longer be exported"},
     {"tablet.escrow_damaged", "{0}：供组织方开启的设备密钥副本无法打开（已损坏或被改动）",
      "{0}: the organiser's copy of the device key does not open (damaged or altered)"},
     {"tablet.pin_locked",

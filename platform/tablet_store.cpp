@@ -160,7 +160,17 @@ Status TabletStore::changePin(std::string_view old_pin, std::string_view new_pin
     if (!sk) return sk.error();
     std::string locked = lockSecret(*sk, new_pin, cost);
     if (locked.empty()) return Error::make(ErrorKind::Io, "key.kdf_failed");
-    return putMeta(*db_, "device_key", view(locked));
+    auto escrow = getMeta(*db_, "device_key_organiser");
+    if (!escrow) return escrow.error();
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    PY_TRY(putMeta(*db_, "device_key", view(locked)));
+    if (!*escrow) { // a store of an older version: from now on the organiser can reset it
+        auto copy = sealToOrganiser(package_->body.organiser, *sk);
+        if (!copy) return copy.error();
+        PY_TRY(putMeta(*db_, "device_key_organiser", *copy));
+    }
+    return tx.commit();
 }
 
 Status TabletStore::resetPin(const Secret& organiser_sign_sk, std::string_view new_pin,

@@ -61,7 +61,8 @@ class TabletStore {
     // Errors: tablet.wrong_pin (kind Auth). Costs one key derivation at the cost the key was
     // locked with (a store of an older version opens with its own, lower cost).
     Result<Secret> unlockDeviceKey(std::string_view pin) const;
-    // Locks the device key under a new PIN (checkPin's rule) at `cost`. Errors: checkPin's,
+    // Locks the device key under a new PIN (checkPin's rule) at `cost`, and adds the
+    // organiser's copy to a store of an older version that lacks it. Errors: checkPin's,
     // tablet.wrong_pin. The stored key is unchanged on any error.
     Status changePin(std::string_view old_pin, std::string_view new_pin,
                      KdfCost cost = KdfCost::pin());

@@ -23,6 +23,18 @@ Result<OpenTablet> openUnlocked(const std::string& dir, const std::string& pin_f
     if (!sk) return sk.error();
     return OpenTablet{std::move(*store), std::move(*sk)};
 }
+
+// Hidden: the end-to-end tests run many CLI unlocks; a real tablet never takes this.
+void addFastPinFlag(CLI::App* cmd, Opts& o, Context& ctx) {
+    cmd->add_flag("--test-only-fast-pin", o.test_only_fast_pin, ctx.t("cli.opt.test_only_fast_pin"))
+        ->group("");
+}
+
+KdfCost pinCost(const Opts& o, Context& ctx) {
+    if (!o.test_only_fast_pin) return KdfCost::pin();
+    *ctx.err << ctx.t("tablet.test_only_cost") << "\n";
+    return KdfCost::testOnly();
+}
 } // namespace
 
 void registerTabletCommands(CLI::App& app, Context& ctx) {
@@ -39,10 +51,7 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--label", o->label, ctx.t("cli.opt.tablet_label"));
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
         cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
-        // Hidden: the end-to-end tests run many CLI unlocks; a real tablet never takes this.
-        cmd->add_flag("--test-only-fast-pin", o->test_only_fast_pin,
-                      ctx.t("cli.opt.test_only_fast_pin"))
-            ->group("");
+        addFastPinFlag(cmd, *o, ctx);
         cmd->callback([&ctx, o] {
             auto org = unlockKeyFile(o->organiser, o->pass_file, ctx);
             if (!org) return ctx.fail(org.error());
@@ -56,10 +65,8 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             }
             std::size_t n = o->count == 0 ? 1 : o->count;
             std::string label = o->label.empty() ? ctx.t("tablet.default_label") : o->label;
-            KdfCost cost = o->test_only_fast_pin ? KdfCost::testOnly() : KdfCost::pin();
-            if (o->test_only_fast_pin) *ctx.err << ctx.t("tablet.test_only_cost") << "\n";
-            auto made =
-                prepareTablets(*pkg, *org, o->out, n, o->count == 0 ? "" : label, *pin, cost);
+            auto made = prepareTablets(*pkg, *org, o->out, n, o->count == 0 ? "" : label, *pin,
+                                       pinCost(*o, ctx));
             wipe(*pin);
             if (!made) return ctx.fail(made.error());
             for (auto& t : *made)
@@ -98,6 +105,7 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
         cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
         cmd->add_option("--new-pin-file", o->new_pin_file, ctx.t("cli.opt.new_pin_file"));
+        addFastPinFlag(cmd, *o, ctx);
         cmd->callback([&ctx, o] {
             auto store = TabletStore::open(o->tablet);
             if (!store) return ctx.fail(store.error());
@@ -108,7 +116,7 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
                 wipe(*fresh);
                 return ctx.fail(old.error());
             }
-            auto st = store->changePin(*old, *fresh);
+            auto st = store->changePin(*old, *fresh, pinCost(*o, ctx));
             wipe(*old);
             wipe(*fresh);
             if (!st) return ctx.fail(st.error());
@@ -122,6 +130,7 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             ->required();
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
         cmd->add_option("--new-pin-file", o->new_pin_file, ctx.t("cli.opt.new_pin_file"));
+        addFastPinFlag(cmd, *o, ctx);
         cmd->callback([&ctx, o] {
             auto store = TabletStore::open(o->tablet);
             if (!store) return ctx.fail(store.error());
@@ -129,7 +138,7 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             if (!org) return ctx.fail(org.error());
             auto fresh = obtainNewPin(o->new_pin_file, ctx);
             if (!fresh) return ctx.fail(fresh.error());
-            auto st = store->resetPin(org->sign_sk, *fresh);
+            auto st = store->resetPin(org->sign_sk, *fresh, pinCost(*o, ctx));
             wipe(*fresh);
             if (!st) return ctx.fail(st.error());
             auto c = store->counts();
