@@ -33,6 +33,8 @@
 #include <thread>
 #include <vector>
 
+#include <time.h>
+
 using namespace pingyi;
 
 namespace {
@@ -108,9 +110,16 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-void row(const char* name, const std::vector<double>& v) {
-    std::printf("  %-40s %8.3f %8.3f %8.3f\n", name, median(v),
-                *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()));
+void row(const char* name, const std::vector<double>& v, const std::vector<double>& cpu) {
+    std::printf("  %-40s %8.3f %8.3f %8.3f   %8.3f\n", name, median(v),
+                *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()),
+                median(cpu));
+}
+
+double threadCpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 } // namespace
@@ -140,54 +149,71 @@ int main(int argc, char** argv) {
     std::uint8_t salt[crypto_pwhash_SALTBYTES];
     randombytes_buf(salt, sizeof salt);
 
-    std::vector<double> unlock, guess, guess2, old;
+    // Wall time, and the CPU time of the deriving thread(s): on a machine that others load, the
+    // CPU time is what a guess costs an idle machine (Argon2 is one thread; memory stalls count).
+    struct Samples {
+        std::vector<double> wall, cpu;
+    };
+    Samples unlock, guess, guess2, old;
+    auto timed = [](Samples& out, double per, const std::function<void()>& f) {
+        auto s = Clock::now();
+        double c0 = threadCpuSeconds();
+        f();
+        out.cpu.push_back((threadCpuSeconds() - c0) / per);
+        out.wall.push_back(secondsSince(s) / per);
+    };
     const std::vector<std::function<void()>> variants = {
         [&] {
-            auto s = Clock::now();
-            auto sk = store->unlockDeviceKey(pin);
-            unlock.push_back(secondsSince(s));
-            if (!sk) die("unlock: " + sk.error().id);
+            timed(unlock, 1, [&] {
+                if (auto sk = store->unlockDeviceKey(pin); !sk) die("unlock: " + sk.error().id);
+            });
         },
+        [&] { timed(guess, 1, [&] { derive(now_cost, salt); }); },
         [&] {
-            auto s = Clock::now();
-            derive(now_cost, salt);
-            guess.push_back(secondsSince(s));
+            double other_cpu = 0;
+            timed(guess2, 2, [&] {
+                std::thread other([&] {
+                    double c0 = threadCpuSeconds();
+                    derive(now_cost, salt);
+                    other_cpu = threadCpuSeconds() - c0;
+                });
+                derive(now_cost, salt);
+                other.join();
+            });
+            guess2.cpu.back() += other_cpu / 2; // both threads' CPU, per guess
         },
-        [&] {
-            auto s = Clock::now();
-            std::thread other([&] { derive(now_cost, salt); });
-            derive(now_cost, salt);
-            other.join();
-            guess2.push_back(secondsSince(s) / 2);
-        },
-        [&] {
-            auto s = Clock::now();
-            derive(old_cost, salt);
-            old.push_back(secondsSince(s));
-        },
+        [&] { timed(old, 1, [&] { derive(old_cost, salt); }); },
     };
     for (std::size_t r = 0; r < opt.rounds; ++r)
         for (std::size_t v = 0; v < variants.size(); ++v)
             variants[(v + r) % variants.size()]();
 
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) < 1) load[0] = -1;
     std::printf("PIN key derivation: Argon2id, PIN cost %llu passes x %zu MiB, old cost %llu x %zu "
-                "MiB; %zu rounds; %u cores\n",
+                "MiB; %zu rounds; %u cores; load average %.2f\n",
                 now_cost.opslimit, now_cost.memlimit >> 20, old_cost.opslimit,
-                old_cost.memlimit >> 20, opt.rounds, cores);
+                old_cost.memlimit >> 20, opt.rounds, cores, load[0]);
     std::printf("  store created in %.3f s (one derivation, plus the store)\n\n", create_s);
-    std::printf("  %-40s %8s %8s %8s\n", "variant (s)", "median", "min", "max");
-    row("unlock (TabletStore::unlockDeviceKey)", unlock);
-    row("guess, one core", guess);
-    row("guess, two at once (s per guess)", guess2);
-    row("old guess, one core", old);
-    double one = median(guess), both = median(guess2);
-    std::printf("\nratio guess/old guess (medians): %.1fx\n", one / median(old));
-    std::printf("every 6-digit PIN (10^6) on this machine, both cores busy: %.1f days (%.2f s a "
-                "guess); at the old cost: %.1f hours\n",
-                1e6 * both / 86400, both, 1e6 * median(old) / std::min(2u, cores) / 3600);
-    bool ok = one >= 1.0 && median(unlock) < 2.0;
-    std::printf("target: one guess >= 1 s (%s), unlock < 2 s (%s)\n",
-                one >= 1.0 ? "met" : "NOT met", median(unlock) < 2.0 ? "met" : "NOT met");
+    std::printf("  %-40s %8s %8s %8s   %8s\n", "variant (s)", "median", "min", "max", "cpu med");
+    row("unlock (TabletStore::unlockDeviceKey)", unlock.wall, unlock.cpu);
+    row("guess, one core", guess.wall, guess.cpu);
+    row("guess, two at once (s per guess)", guess2.wall, guess2.cpu);
+    row("old guess, one core", old.wall, old.cpu);
+    // The targets are judged on the smaller of wall and CPU time: the wall time when the machine
+    // is quiet, the CPU time when others load it (then the wall time is mostly waiting).
+    auto best = [](const Samples& x) { return std::min(median(x.wall), median(x.cpu)); };
+    double one = best(guess), unl = best(unlock), was = best(old);
+    // Two cores: the wall time per guess of two at once, or half the CPU time of one of them.
+    double both = std::min(median(guess2.wall), median(guess2.cpu) / std::min(2u, cores));
+    std::printf("\nratio guess/old guess: %.1fx (wall medians), %.1fx (cpu medians)\n",
+                median(guess.wall) / median(old.wall), median(guess.cpu) / median(old.cpu));
+    std::printf("every 6-digit PIN (10^6) on this machine, both cores busy: %.1f days (one guess "
+                "every %.2f s); at the old cost: %.1f hours\n",
+                1e6 * both / 86400, both, 1e6 * was / std::min(2u, cores) / 3600);
+    bool ok = one >= 1.0 && unl < 2.0;
+    std::printf("target: one guess >= 1 s (%.2f s: %s), unlock < 2 s (%.2f s: %s)\n", one,
+                one >= 1.0 ? "met" : "NOT met", unl, unl < 2.0 ? "met" : "NOT met");
     return ok ? 0 : 2;
 }

@@ -63,9 +63,9 @@ KdfCost KdfCost::passphrase() {
 }
 
 KdfCost KdfCost::pin() {
-    // 4 passes over 512 MiB: measured with bench/bench_pin (bench/README.md). Memory rather
+    // 3 passes over 512 MiB: measured with bench/bench_pin (bench/README.md). Memory rather
     // than passes, so that a GPU or a many-core box gains less per guess than a CPU.
-    return {4, std::size_t(512) << 20};
+    return {3, std::size_t(512) << 20};
 }
 
 KdfCost KdfCost::testOnly() {
