@@ -346,7 +346,10 @@ void Kiosk::run(Commands commands, Millis now) {
                                return {};
                            },
                            [&](const command::SavePinGuard& g) -> Commands {
-                               TabletStore::PinGuard pg{g.failures, wallNow() + g.wait.count()};
+                               // No wait, no time: the store keeps a time only while
+                               // a back-off runs, never when a PIN was typed.
+                               TabletStore::PinGuard pg{
+                                   g.failures, g.wait > Millis(0) ? wallNow() + g.wait.count() : 0};
                                auto st = store_.setPinGuard(pg);
                                guard_unsaved = !st.ok();
                                if (!st) say(st.error());

@@ -215,8 +215,12 @@ TEST_CASE("The wrong-PIN count and wait survive a restart, ten lock the tablet f
           "organiser's reset opens it with every ballot kept") {
     Kiosked k;
     REQUIRE(k.flow().screen() == Screen::Pin);
-    for (int n = 1; n <= 4; ++n)
+    k.typePin("975318");
+    CHECK(k.store->pinGuard()->failures == 1);
+    CHECK(k.store->pinGuard()->not_before_ms == 0); // no wait, so no time is kept
+    for (int n = 2; n <= 4; ++n)
         k.typePin("975318");
+    CHECK(k.store->pinGuard()->not_before_ms == k.wall + 5000);
     CHECK(k.store->pinGuard()->failures == 4);
     CHECK(k.flow().pinWaitSeconds(k.now) == 5);
     k.advance(2s);
@@ -229,6 +233,7 @@ TEST_CASE("The wrong-PIN count and wait survive a restart, ten lock the tablet f
     k.typePin(kPin);
     REQUIRE(k.flow().screen() == Screen::Welcome);
     CHECK(k.store->pinGuard()->failures == 0);
+    CHECK(k.store->pinGuard()->not_before_ms == 0); // nor when a right PIN was typed
 
     // Ten wrong in a row, across restarts, lock it.
     k.start();
