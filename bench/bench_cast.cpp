@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
 
     Fixture fx(opt.casts + opt.warmup);
     auto created =
-        TabletStore::create(work.path / "tablet", fx.package, fx.certificate, fx.device, "123456");
+        TabletStore::create(work.path / "tablet", fx.package, fx.certificate, fx.device, "246813");
     if (!created) die("create store: " + describeError(created.error()));
     TabletStore store = std::move(created.value());
     const Secret& device_sk = fx.device.sk;

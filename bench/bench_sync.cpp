@@ -252,7 +252,7 @@ fs::path tabletDir(const fs::path& root, std::size_t k) {
 // Fills the pristine tablet k with M casts (tokens [k*M, (k+1)*M)); closes it at the end.
 void fillTablet(const Fixture& fx, const fs::path& dir, std::size_t k, std::size_t m) {
     auto created =
-        TabletStore::create(dir, fx.package, fx.certificates[k], fx.devices[k], "123456");
+        TabletStore::create(dir, fx.package, fx.certificates[k], fx.devices[k], "246813");
     if (!created) die("create tablet: " + describeError(created.error()));
     TabletStore store = std::move(created.value());
     check(store.db().exec("PRAGMA synchronous=OFF"), "synchronous=OFF");

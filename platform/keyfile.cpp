@@ -57,13 +57,29 @@ static json publicJson(const PublicKeys& k) {
     return j;
 }
 
-std::string lockSecret(const Secret& secret, std::string_view passphrase) {
+KdfCost KdfCost::passphrase() {
+    return {static_cast<unsigned long long>(crypto_pwhash_OPSLIMIT_INTERACTIVE),
+            static_cast<std::size_t>(crypto_pwhash_MEMLIMIT_INTERACTIVE)};
+}
+
+KdfCost KdfCost::pin() {
+    // 3 passes over 512 MiB: measured with bench/bench_pin (bench/README.md). Memory rather
+    // than passes, so that a GPU or a many-core box gains less per guess than a CPU.
+    return {3, std::size_t(512) << 20};
+}
+
+KdfCost KdfCost::testOnly() {
+    return {static_cast<unsigned long long>(crypto_pwhash_OPSLIMIT_MIN),
+            static_cast<std::size_t>(crypto_pwhash_MEMLIMIT_MIN)};
+}
+
+std::string lockSecret(const Secret& secret, std::string_view passphrase, KdfCost cost) {
     std::uint8_t salt[crypto_pwhash_SALTBYTES];
     std::uint8_t nonce[crypto_secretbox_NONCEBYTES];
     randombytes_buf(salt, sizeof salt);
     randombytes_buf(nonce, sizeof nonce);
-    auto ops = static_cast<unsigned long long>(crypto_pwhash_OPSLIMIT_INTERACTIVE);
-    auto mem = static_cast<std::size_t>(crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    auto ops = cost.opslimit;
+    auto mem = cost.memlimit;
     Secret key(crypto_secretbox_KEYBYTES);
     if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), salt, ops, mem,
                       crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -79,15 +95,27 @@ std::string lockSecret(const Secret& secret, std::string_view passphrase) {
     return j.dump();
 }
 
+namespace {
+bool validCost(const json& j) {
+    return j.contains("opslimit") && j["opslimit"].is_number_unsigned() && j.contains("memlimit") &&
+           j["memlimit"].is_number_unsigned();
+}
+} // namespace
+
+Result<KdfCost> lockedCost(std::string_view locked) {
+    json j = json::parse(locked.begin(), locked.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !validCost(j))
+        return Error::make(ErrorKind::Invalid, "key.bad_locked");
+    return KdfCost{j["opslimit"].get<unsigned long long>(), j["memlimit"].get<std::size_t>()};
+}
+
 Result<Secret> unlockSecret(std::string_view locked, std::string_view passphrase) {
     json j = json::parse(locked.begin(), locked.end(), nullptr, false);
     Bytes salt, nonce, ct;
-    if (j.is_discarded() || !j.is_object() || jsonText(j, "kdf") != "argon2id13" ||
-        !j.contains("opslimit") || !j["opslimit"].is_number_unsigned() || !j.contains("memlimit") ||
-        !j["memlimit"].is_number_unsigned() || !fromHex(jsonText(j, "salt"), salt) ||
-        salt.size() != crypto_pwhash_SALTBYTES || !fromHex(jsonText(j, "nonce"), nonce) ||
-        nonce.size() != crypto_secretbox_NONCEBYTES || !fromHex(jsonText(j, "ciphertext"), ct) ||
-        ct.size() < crypto_secretbox_MACBYTES)
+    if (j.is_discarded() || !j.is_object() || jsonText(j, "kdf") != "argon2id13" || !validCost(j) ||
+        !fromHex(jsonText(j, "salt"), salt) || salt.size() != crypto_pwhash_SALTBYTES ||
+        !fromHex(jsonText(j, "nonce"), nonce) || nonce.size() != crypto_secretbox_NONCEBYTES ||
+        !fromHex(jsonText(j, "ciphertext"), ct) || ct.size() < crypto_secretbox_MACBYTES)
         return Error::make(ErrorKind::Invalid, "key.bad_locked");
     auto ops = j["opslimit"].get<unsigned long long>();
     auto mem = j["memlimit"].get<std::size_t>();

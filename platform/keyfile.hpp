@@ -43,8 +43,31 @@ Result<PublicKeys> decodePublicKeyFile(std::string_view text, const std::string&
 Result<SecretKeys> loadSecretKeys(const fs::path& path, std::string_view passphrase);
 Result<PublicKeys> loadPublicKeys(const fs::path& path);
 
-// A secret sealed under a PIN or passphrase (tablet device keys), as a JSON string.
-std::string lockSecret(const Secret& secret, std::string_view passphrase);
+// The cost of the key derivation (Argon2id, crypto_pwhash) of a locked secret. It is written
+// into each locked secret, so a file opens with the cost it was written with, whatever the
+// writer uses today.
+struct KdfCost {
+    unsigned long long opslimit = 0;
+    std::size_t memlimit = 0; // bytes
+    // Passphrase-protected key files: libsodium's INTERACTIVE limits (a long passphrase is the
+    // guard there).
+    static KdfCost passphrase();
+    // PIN-sealed tablet device keys: a PIN has few digits, so each guess must be dear. At least
+    // 1 s per guess on a 2-core machine like the CI's, under 2 s to unlock (bench/bench_pin).
+    static KdfCost pin();
+    // The smallest cost libsodium allows. FOR TEST SUITES ONLY: passed explicitly where a
+    // test creates a store, never chosen by anything a person runs.
+    static KdfCost testOnly();
+};
+
+// A secret sealed under a PIN or passphrase (tablet device keys), as a JSON string; empty if
+// the derivation fails (out of memory).
+std::string lockSecret(const Secret& secret, std::string_view passphrase,
+                       KdfCost cost = KdfCost::passphrase());
+// Errors: key.bad_locked (malformed, or limits beyond 64 passes / 2 GiB), key.kdf_failed,
+// key.wrong_passphrase (kind Auth).
 Result<Secret> unlockSecret(std::string_view locked, std::string_view passphrase);
+// The cost a locked secret was written with (for `tablet status` and tests).
+Result<KdfCost> lockedCost(std::string_view locked);
 
 } // namespace pingyi

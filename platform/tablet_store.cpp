@@ -1,8 +1,12 @@
 #include "platform/tablet_store.hpp"
 
+#include "core/pin.hpp"
 #include "platform/keyfile.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <charconv>
 
 namespace pingyi {
 
@@ -31,12 +35,44 @@ Result<Bytes> requireMeta(Db& db, std::string_view key) {
         return Error::make(ErrorKind::Invalid, "store.incomplete", {db.name(), std::string(key)});
     return std::move(**v);
 }
+
+// The organiser's recovery copy of the device key: crypto_box_seal to the X25519 form of the
+// organiser's Ed25519 key. Only the organiser's secret key opens it. It gives the organiser no
+// new power (the organiser can enrol a new device at any time), and a thief with the file
+// nothing (a sealed box cannot be guessed at like a PIN).
+Result<Bytes> sealToOrganiser(const PublicKey& organiser, const Secret& device_sk) {
+    std::uint8_t x_pk[crypto_box_PUBLICKEYBYTES];
+    if (crypto_sign_ed25519_pk_to_curve25519(x_pk, organiser.data()) != 0)
+        return Error::make(ErrorKind::Invalid, "package.other_organiser", {"package"});
+    Bytes out(device_sk.size() + crypto_box_SEALBYTES);
+    if (crypto_box_seal(out.data(), device_sk.data(), device_sk.size(), x_pk) != 0)
+        return Error::make(ErrorKind::Internal, "error.internal", {"crypto_box_seal"});
+    return out;
+}
+
+Result<Secret> openFromOrganiser(ByteView sealed, const Secret& organiser_sk,
+                                 const std::string& file) {
+    if (organiser_sk.size() != crypto_sign_SECRETKEYBYTES || sealed.size() <= crypto_box_SEALBYTES)
+        return Error::make(ErrorKind::Invalid, "tablet.escrow_damaged", {file});
+    std::uint8_t x_pk[crypto_box_PUBLICKEYBYTES];
+    Secret x_sk(crypto_box_SECRETKEYBYTES);
+    PublicKey ed_pk = signPublicOf(organiser_sk);
+    if (crypto_sign_ed25519_pk_to_curve25519(x_pk, ed_pk.data()) != 0 ||
+        crypto_sign_ed25519_sk_to_curve25519(x_sk.data(), organiser_sk.data()) != 0)
+        return Error::make(ErrorKind::Invalid, "tablet.escrow_damaged", {file});
+    Secret out(sealed.size() - crypto_box_SEALBYTES);
+    if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), x_pk, x_sk.data()) != 0)
+        return Error::make(ErrorKind::Forged, "tablet.escrow_damaged", {file});
+    return out;
+}
+
+constexpr const char* kPinGuardKey = "pin_guard";
 } // namespace
 
 Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& package,
                                         const Bytes& certificate, const SignKeyPair& device,
-                                        std::string_view pin) {
-    if (pin.size() < 4) return Error::make(ErrorKind::Invalid, "tablet.pin_too_short");
+                                        std::string_view pin, KdfCost cost) {
+    PY_TRY(checkPin(pin));
     PY_TRY(ensureDirectory(dir));
     fs::path file = dir / kFileName;
     std::error_code ec;
@@ -46,8 +82,10 @@ Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& pack
     if (!cert) return cert.error();
     if (cert->campaign != package.digest || cert->device != device.pk)
         return Error::make(ErrorKind::Invalid, "certificate.mismatch");
-    std::string locked = lockSecret(device.sk, pin);
+    std::string locked = lockSecret(device.sk, pin, cost);
     if (locked.empty()) return Error::make(ErrorKind::Io, "key.kdf_failed");
+    auto escrow = sealToOrganiser(package.body.organiser, device.sk);
+    if (!escrow) return escrow.error();
     {
         auto db = Db::open(file.string(), true);
         if (!db) return db.error();
@@ -58,6 +96,7 @@ Result<TabletStore> TabletStore::create(const fs::path& dir, const Package& pack
         PY_TRY(putMeta(*db, "package", package.bytes));
         PY_TRY(putMeta(*db, "certificate", certificate));
         PY_TRY(putMeta(*db, "device_key", view(locked)));
+        PY_TRY(putMeta(*db, "device_key_organiser", *escrow));
         PY_TRY(tx.commit());
     }
     return open(dir);
@@ -120,13 +159,77 @@ Result<Secret> TabletStore::unlockDeviceKey(std::string_view pin) const {
     return sk;
 }
 
-Status TabletStore::changePin(std::string_view old_pin, std::string_view new_pin) {
-    if (new_pin.size() < 4) return Error::make(ErrorKind::Invalid, "tablet.pin_too_short");
+Status TabletStore::changePin(std::string_view old_pin, std::string_view new_pin, KdfCost cost) {
+    PY_TRY(checkPin(new_pin));
     auto sk = unlockDeviceKey(old_pin);
     if (!sk) return sk.error();
-    std::string locked = lockSecret(*sk, new_pin);
+    std::string locked = lockSecret(*sk, new_pin, cost);
     if (locked.empty()) return Error::make(ErrorKind::Io, "key.kdf_failed");
-    return putMeta(*db_, "device_key", view(locked));
+    auto escrow = getMeta(*db_, "device_key_organiser");
+    if (!escrow) return escrow.error();
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    PY_TRY(putMeta(*db_, "device_key", view(locked)));
+    if (!*escrow) { // a store of an older version: from now on the organiser can reset it
+        auto copy = sealToOrganiser(package_->body.organiser, *sk);
+        if (!copy) return copy.error();
+        PY_TRY(putMeta(*db_, "device_key_organiser", *copy));
+    }
+    return tx.commit();
+}
+
+Status TabletStore::resetPin(const Secret& organiser_sign_sk, std::string_view new_pin,
+                             KdfCost cost) {
+    if (organiser_sign_sk.size() != crypto_sign_SECRETKEYBYTES ||
+        signPublicOf(organiser_sign_sk) != package_->body.organiser)
+        return Error::make(ErrorKind::Forged, "package.other_organiser", {db_->name()});
+    PY_TRY(checkPin(new_pin));
+    auto escrow = getMeta(*db_, "device_key_organiser");
+    if (!escrow) return escrow.error();
+    if (!*escrow) return Error::make(ErrorKind::NotFound, "tablet.no_escrow", {dir_.string()});
+    auto sk = openFromOrganiser(**escrow, organiser_sign_sk, db_->name());
+    if (!sk) return sk.error();
+    if (sk->size() != crypto_sign_SECRETKEYBYTES || signPublicOf(*sk) != cert_.device)
+        return Error::make(ErrorKind::Invalid, "key.mismatch", {db_->name()});
+    std::string locked = lockSecret(*sk, new_pin, cost);
+    if (locked.empty()) return Error::make(ErrorKind::Io, "key.kdf_failed");
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    PY_TRY(putMeta(*db_, "device_key", view(locked)));
+    PY_TRY(putMeta(*db_, kPinGuardKey, view(std::string_view("0 0"))));
+    return tx.commit();
+}
+
+Result<KdfCost> TabletStore::pinCost() const {
+    auto locked = requireMeta(*db_, "device_key");
+    if (!locked) return locked.error();
+    return lockedCost(
+        std::string_view(reinterpret_cast<const char*>(locked->data()), locked->size()));
+}
+
+bool TabletStore::PinGuard::locked() const {
+    return failures >= kPinMaxFailures;
+}
+
+Result<TabletStore::PinGuard> TabletStore::pinGuard() const {
+    auto v = getMeta(*db_, kPinGuardKey);
+    if (!v) return v.error();
+    PinGuard g;
+    if (!*v) return g;
+    std::string text((*v)->begin(), (*v)->end());
+    auto space = text.find(' ');
+    const char* end = text.data() + text.size();
+    if (space == std::string::npos ||
+        std::from_chars(text.data(), text.data() + space, g.failures).ptr != text.data() + space ||
+        std::from_chars(text.data() + space + 1, end, g.not_before_ms).ptr != end || g.failures < 0)
+        return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), kPinGuardKey});
+    return g;
+}
+
+Status TabletStore::setPinGuard(const PinGuard& g) {
+    std::string text =
+        std::to_string(std::max(0, g.failures)) + " " + std::to_string(g.not_before_ms);
+    return putMeta(*db_, kPinGuardKey, view(text));
 }
 
 Result<TokenPlace> TabletStore::checkToken(const Token& token) const {

@@ -1,7 +1,13 @@
 // The tablet store: one SQLite file (tablet.db) in a folder. It holds the campaign package,
 // token additions, this tablet's enrolment certificate and its device key (locked under the
-// administrator PIN), the used token tags, and the sealed envelopes. Envelopes are keyed by
-// their hash (WITHOUT ROWID), so nothing in the file records the order of casting.
+// administrator PIN, and sealed to the organiser for recovery), the used token tags, and the
+// sealed envelopes. Envelopes are keyed by their hash (WITHOUT ROWID), so nothing in the file
+// records the order of casting.
+//
+// What guards the device key of a copied tablet.db is the key derivation alone (Argon2id at
+// KdfCost::pin(), over a second per guess). The wrong-PIN counter below (PinGuard) is a guard of
+// the kiosk's screen only: whoever holds the file can reset it or never read it, and gains
+// nothing from it, since it holds no secret and no time of any ballot.
 #pragma once
 
 #include "core/ballot.hpp"
@@ -9,6 +15,7 @@
 #include "core/package.hpp"
 #include "core/token.hpp"
 #include "platform/files.hpp"
+#include "platform/keyfile.hpp"
 #include "platform/sqlite.hpp"
 
 #include <memory>
@@ -35,10 +42,13 @@ class TabletStore {
   public:
     static constexpr const char* kFileName = "tablet.db";
 
-    // Creates DIR/tablet.db. Fails (store.exists) if one is there already.
+    // Creates DIR/tablet.db. Fails (store.exists) if one is there already, and with checkPin's
+    // errors (core/pin.hpp) for a PIN that does not hold. The device key is locked under the
+    // PIN at `cost` (tests pass KdfCost::testOnly()) and sealed to the organiser's key (the
+    // package's) so that central staff can reset a forgotten PIN (resetPin).
     static Result<TabletStore> create(const fs::path& dir, const Package& package,
                                       const Bytes& certificate, const SignKeyPair& device,
-                                      std::string_view pin);
+                                      std::string_view pin, KdfCost cost = KdfCost::pin());
     // Opens and re-verifies the package, additions and certificate.
     static Result<TabletStore> open(const fs::path& dir);
 
@@ -48,9 +58,34 @@ class TabletStore {
     const PublicKey& device() const { return cert_.device; }
     const fs::path& dir() const { return dir_; }
 
-    // Errors: key.wrong_pin.
+    // Errors: tablet.wrong_pin (kind Auth). Costs one key derivation at the cost the key was
+    // locked with (a store of an older version opens with its own, lower cost).
     Result<Secret> unlockDeviceKey(std::string_view pin) const;
-    Status changePin(std::string_view old_pin, std::string_view new_pin);
+    // Locks the device key under a new PIN (checkPin's rule) at `cost`, and adds the
+    // organiser's copy to a store of an older version that lacks it. Errors: checkPin's,
+    // tablet.wrong_pin. The stored key is unchanged on any error.
+    Status changePin(std::string_view old_pin, std::string_view new_pin,
+                     KdfCost cost = KdfCost::pin());
+    // Central staff's recovery of a forgotten PIN or a locked tablet: opens the copy of the
+    // device key sealed to the organiser with the organiser's signing key, locks it under
+    // `new_pin` and clears the wrong-PIN counter, in one transaction. Envelopes, used tokens and
+    // their flags are not touched. Errors: package.other_organiser (not this campaign's
+    // organiser), tablet.no_escrow (a store made before the copy existed), checkPin's,
+    // key.mismatch (a damaged copy).
+    Status resetPin(const Secret& organiser_sign_sk, std::string_view new_pin,
+                    KdfCost cost = KdfCost::pin());
+    // The cost the device key is locked with now.
+    Result<KdfCost> pinCost() const;
+
+    // The kiosk's count of wrong PINs in a row and the wall-clock time (ms since the Unix
+    // epoch) before which no PIN is tried: a counter, not a log. See the header comment.
+    struct PinGuard {
+        int failures = 0;
+        std::int64_t not_before_ms = 0;
+        bool locked() const; // failures >= kPinMaxFailures: the kiosk takes no PIN
+    };
+    Result<PinGuard> pinGuard() const;
+    Status setPinGuard(const PinGuard& guard);
 
     // Where a token belongs, if it is known to the package and unused on this tablet.
     // Errors: token.unknown, token.used, and token.already_stored (kind Conflict, args: the

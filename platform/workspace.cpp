@@ -3,6 +3,7 @@
 
 #include "core/csv.hpp"
 #include "core/envelope.hpp"
+#include "core/pin.hpp"
 #include "core/slips.hpp"
 #include "platform/tablet_store.hpp"
 
@@ -218,12 +219,15 @@ Result<AddedTokens> addTokens(const Workspace& ws, const SecretKeys& organiser,
     return AddedTokens{std::move(*issued), file};
 }
 
-Result<std::vector<PreparedTablet>>
-prepareTablets(const Package& package, const SecretKeys& organiser, const fs::path& out_dir,
-               std::size_t count, const std::string& label_prefix, std::string_view pin) {
+Result<std::vector<PreparedTablet>> prepareTablets(const Package& package,
+                                                   const SecretKeys& organiser,
+                                                   const fs::path& out_dir, std::size_t count,
+                                                   const std::string& label_prefix,
+                                                   std::string_view pin, KdfCost cost) {
     if (organiser.pub.sign != package.body.organiser)
         return Error::make(ErrorKind::Forged, "package.other_organiser", {out_dir.string()});
     if (count == 0 || count > 1000) return Error::make(ErrorKind::Invalid, "tablet.bad_count");
+    PY_TRY(checkPin(pin));
     std::vector<PreparedTablet> out;
     for (std::size_t i = 1; i <= count; ++i) {
         char num[16];
@@ -233,7 +237,7 @@ prepareTablets(const Package& package, const SecretKeys& organiser, const fs::pa
             count == 1 && label_prefix.empty() ? out_dir : out_dir / ("tablet-" + std::string(num));
         SignKeyPair device = signKeyPair();
         Bytes cert = encodeCertificate(package.digest, device.pk, label, organiser.sign_sk);
-        auto store = TabletStore::create(dir, package, cert, device, pin);
+        auto store = TabletStore::create(dir, package, cert, device, pin, cost);
         if (!store) return store.error();
         out.push_back({dir, label, fingerprint(device.pk)});
     }

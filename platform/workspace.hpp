@@ -66,7 +66,8 @@ Result<AddedTokens> addTokens(const Workspace& ws, const SecretKeys& organiser,
 Result<Package> loadPackage(const fs::path& file, const PublicKey* organiser = nullptr);
 
 // Prepares `count` tablet stores under out_dir (label-prefix + number), each with its own
-// device key locked under `pin` and an enrolment certificate signed by the organiser.
+// device key locked under `pin` (checkPin's rule, at `cost`) and an enrolment certificate
+// signed by the organiser. A PIN that does not hold is refused before any folder is made.
 struct PreparedTablet {
     fs::path dir;
     std::string label;
@@ -74,6 +75,7 @@ struct PreparedTablet {
 };
 Result<std::vector<PreparedTablet>>
 prepareTablets(const Package& package, const SecretKeys& organiser, const fs::path& out_dir,
-               std::size_t count, const std::string& label_prefix, std::string_view pin);
+               std::size_t count, const std::string& label_prefix, std::string_view pin,
+               KdfCost cost = KdfCost::pin());
 
 } // namespace pingyi

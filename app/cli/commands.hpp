@@ -42,9 +42,11 @@ struct SecretOpts {
 // Option storage for one parse (CLI11 binds to these); a fresh one per runCli() call.
 struct Opts {
     std::string dir = ".", out, tmpl = "seed", units, subjects, organiser, collector, pass_file,
-                meeting, category, tablet, answers, package, label, pin_file, role, file;
+                meeting, category, tablet, answers, package, label, pin_file, role, file,
+                new_pin_file;
     std::size_t count = 0;
     bool flag = false;
+    bool test_only_fast_pin = false;
 };
 
 // Unlocks a secret key file with a passphrase from --passphrase-file, PINGYI_PASSPHRASE or a
@@ -54,6 +56,9 @@ Result<SecretKeys> unlockKeyFile(const std::filesystem::path& path, const std::s
                                  Context& ctx);
 // The PIN of a tablet: --pin-file, PINGYI_PIN, or a prompt.
 Result<std::string> obtainPin(const std::string& pin_file, Context& ctx, bool confirm);
+// A new PIN for change-pin and reset-pin: --new-pin-file, PINGYI_NEW_PIN, or a prompt asked
+// twice; refused at once if it breaks the PIN rule (core/pin.hpp).
+Result<std::string> obtainNewPin(const std::string& new_pin_file, Context& ctx);
 
 void registerCampaignCommands(CLI::App& app, Context& ctx);
 void registerKeyCommands(CLI::App& app, Context& ctx);

@@ -1,4 +1,5 @@
 #include "app/cli/commands.hpp"
+#include "core/pin.hpp"
 #include "platform/keyfile.hpp"
 #include "platform/passphrase.hpp"
 
@@ -6,6 +7,16 @@ namespace pingyi {
 
 Result<std::string> obtainPin(const std::string& pin_file, Context& ctx, bool confirm) {
     return obtainSecret({pin_file, "PINGYI_PIN", ctx.t("cli.prompt.pin"), confirm});
+}
+
+Result<std::string> obtainNewPin(const std::string& new_pin_file, Context& ctx) {
+    auto pin = obtainSecret({new_pin_file, "PINGYI_NEW_PIN", ctx.t("cli.prompt.new_pin"), true});
+    if (!pin) return pin.error();
+    if (auto st = checkPin(*pin); !st) {
+        wipe(*pin);
+        return st.error();
+    }
+    return pin;
 }
 
 void registerKeyCommands(CLI::App& app, Context& ctx) {

@@ -1,4 +1,5 @@
 #include "app/cli/commands.hpp"
+#include "core/pin.hpp"
 #include "platform/passphrase.hpp"
 #include "platform/tablet_store.hpp"
 #include "platform/workspace.hpp"
@@ -25,6 +26,18 @@ Result<OpenTablet> openUnlocked(const std::string& dir, const std::string& pin_f
     if (!sk) return sk.error();
     return OpenTablet{std::move(*store), std::move(*sk)};
 }
+
+// Hidden: the end-to-end tests run many CLI unlocks; a real tablet never takes this.
+void addFastPinFlag(CLI::App* cmd, Opts& o, Context& ctx) {
+    cmd->add_flag("--test-only-fast-pin", o.test_only_fast_pin, ctx.t("cli.opt.test_only_fast_pin"))
+        ->group("");
+}
+
+KdfCost pinCost(const Opts& o, Context& ctx) {
+    if (!o.test_only_fast_pin) return KdfCost::pin();
+    *ctx.err << ctx.t("tablet.test_only_cost") << "\n";
+    return KdfCost::testOnly();
+}
 } // namespace
 
 void registerTabletCommands(CLI::App& app, Context& ctx) {
@@ -41,16 +54,22 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--label", o->label, ctx.t("cli.opt.tablet_label"));
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
         cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
+        addFastPinFlag(cmd, *o, ctx);
         cmd->callback([&ctx, o] {
             auto org = unlockKeyFile(o->organiser, o->pass_file, ctx);
             if (!org) return ctx.fail(org.error());
             auto pkg = loadPackage(o->package, &org->pub.sign);
             if (!pkg) return ctx.fail(pkg.error());
-            auto pin = obtainPin(o->pin_file, ctx, true);
+            auto pin = obtainSecret({o->pin_file, "PINGYI_PIN", ctx.t("cli.prompt.new_pin"), true});
             if (!pin) return ctx.fail(pin.error());
+            if (auto st = checkPin(*pin); !st) {
+                wipe(*pin);
+                return ctx.fail(st.error());
+            }
             std::size_t n = o->count == 0 ? 1 : o->count;
             std::string label = o->label.empty() ? ctx.t("tablet.default_label") : o->label;
-            auto made = prepareTablets(*pkg, *org, o->out, n, o->count == 0 ? "" : label, *pin);
+            auto made = prepareTablets(*pkg, *org, o->out, n, o->count == 0 ? "" : label, *pin,
+                                       pinCost(*o, ctx));
             wipe(*pin);
             if (!made) return ctx.fail(made.error());
             for (auto& t : *made)
@@ -77,6 +96,60 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             auto unshown = store->lastReceiptUnshown();
             if (!unshown) return ctx.fail(unshown.error());
             if (*unshown) ctx.say("tablet.status.receipt_unshown");
+            auto guard = store->pinGuard();
+            if (!guard) return ctx.fail(guard.error());
+            auto cost = store->pinCost();
+            if (!cost) return ctx.fail(cost.error());
+            ctx.say("tablet.status.pin",
+                    {std::to_string(guard->failures), std::to_string(kPinMaxFailures),
+                     std::to_string(cost->opslimit), std::to_string(cost->memlimit >> 20)});
+            if (guard->locked()) ctx.say("tablet.pin_locked", {std::to_string(guard->failures)});
+        });
+    }
+    {
+        auto* cmd = tablet->add_subcommand("change-pin", ctx.t("cli.tablet.change_pin"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->add_option("--pin-file", o->pin_file, ctx.t("cli.opt.pin_file"));
+        cmd->add_option("--new-pin-file", o->new_pin_file, ctx.t("cli.opt.new_pin_file"));
+        addFastPinFlag(cmd, *o, ctx);
+        cmd->callback([&ctx, o] {
+            auto store = TabletStore::open(o->tablet);
+            if (!store) return ctx.fail(store.error());
+            auto fresh = obtainNewPin(o->new_pin_file, ctx); // the rule first: no wasted unlock
+            if (!fresh) return ctx.fail(fresh.error());
+            auto old = obtainPin(o->pin_file, ctx, false);
+            if (!old) {
+                wipe(*fresh);
+                return ctx.fail(old.error());
+            }
+            auto st = store->changePin(*old, *fresh, pinCost(*o, ctx));
+            wipe(*old);
+            wipe(*fresh);
+            if (!st) return ctx.fail(st.error());
+            ctx.say("tablet.pin_changed", {o->tablet});
+        });
+    }
+    {
+        auto* cmd = tablet->add_subcommand("reset-pin", ctx.t("cli.tablet.reset_pin"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->add_option("--organiser-key", o->organiser, ctx.t("cli.opt.organiser_key"))
+            ->required();
+        cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
+        cmd->add_option("--new-pin-file", o->new_pin_file, ctx.t("cli.opt.new_pin_file"));
+        addFastPinFlag(cmd, *o, ctx);
+        cmd->callback([&ctx, o] {
+            auto store = TabletStore::open(o->tablet);
+            if (!store) return ctx.fail(store.error());
+            auto org = unlockKeyFile(o->organiser, o->pass_file, ctx);
+            if (!org) return ctx.fail(org.error());
+            auto fresh = obtainNewPin(o->new_pin_file, ctx);
+            if (!fresh) return ctx.fail(fresh.error());
+            auto st = store->resetPin(org->sign_sk, *fresh, pinCost(*o, ctx));
+            wipe(*fresh);
+            if (!st) return ctx.fail(st.error());
+            auto c = store->counts();
+            if (!c) return ctx.fail(c.error());
+            ctx.say("tablet.pin_reset", {o->tablet, std::to_string(c->cast)});
         });
     }
     {

@@ -19,9 +19,14 @@ const std::string kEmpty;
 
 Flow::Flow(const Campaign& campaign, FlowInit init, FlowConfig config, Millis now)
     : c_(campaign), cfg_(config), locked_(init.locked), wrong_tokens_(init.wrong_tokens),
-      device_unlocked_(init.device_unlocked), open_(std::move(init.open_meetings)),
-      receipt_unshown_(init.last_receipt_unshown), last_touch_(now) {
-    if (!device_unlocked_) {
+      device_unlocked_(init.device_unlocked), pin_failures_(std::max(0, init.pin_failures)),
+      open_(std::move(init.open_meetings)), receipt_unshown_(init.last_receipt_unshown),
+      last_touch_(now) {
+    pin_not_before_ =
+        now + std::clamp(init.pin_wait, Millis(0), Millis(pinDelayAfter(pin_failures_)));
+    if (pin_failures_ >= kPinMaxFailures) {
+        screen_ = Screen::PinLocked;
+    } else if (!device_unlocked_) {
         screen_ = Screen::Pin;
         pin_purpose_ = PinPurpose::Start;
     } else {
@@ -32,6 +37,11 @@ Flow::Flow(const Campaign& campaign, FlowInit init, FlowConfig config, Millis no
 void Flow::touch(Millis now) {
     last_touch_ = now;
     idle_warning_ = false;
+}
+
+int Flow::pinWaitSeconds(Millis now) const {
+    auto left = (pin_not_before_ - now).count();
+    return left <= 0 ? 0 : static_cast<int>((left + 999) / 1000);
 }
 
 bool Flow::ballotScreen() const {
@@ -200,6 +210,7 @@ Commands Flow::handle(const Intent& in, Millis now) {
                 case Screen::Receipt:
                 case Screen::Locked:
                 case Screen::Admin:
+                case Screen::PinLocked:
                     return {};
                 }
                 return {};
@@ -311,7 +322,7 @@ Commands Flow::handle(const Intent& in, Millis now) {
                 return go(Screen::Pin, now);
             },
             [&](const intent::PinKey& k) -> Commands {
-                if (s != Screen::Pin || pin_pending_) return {};
+                if (s != Screen::Pin || pin_pending_ || now < pin_not_before_) return {};
                 if (k.digit < '0' || k.digit > '9' || pin_.size() >= cfg_.max_pin_length) return {};
                 pin_.push_back(k.digit);
                 message_ = {};
@@ -330,39 +341,76 @@ Commands Flow::handle(const Intent& in, Millis now) {
         in);
 }
 
-Commands Flow::onPinSubmit(Millis) {
+Commands Flow::onPinSubmit(Millis now) {
     if (screen_ != Screen::Pin || pin_pending_ || pin_.empty()) return {};
+    if (pin_failures_ >= kPinMaxFailures) return {};
+    if (now < pin_not_before_) { // the keypad is shut while the wait runs: nothing is tried
+        std::fill(pin_.begin(), pin_.end(), '\0');
+        pin_.clear();
+        message_ = {};
+        return {};
+    }
+    if (pin_.size() < cfg_.min_pin_length) { // can never be right: said, not counted
+        message_ = {"pin.too_short",
+                    {std::to_string(pin_.size()), std::to_string(cfg_.min_pin_length)}};
+        std::fill(pin_.begin(), pin_.end(), '\0');
+        pin_.clear();
+        return {};
+    }
     pin_pending_ = true;
-    command::VerifyPin v{pin_, pin_purpose_};
+    // Counted as wrong until the store proves it right (see command::SavePinGuard).
+    ++pin_failures_;
+    Millis wait = pinDelayAfter(pin_failures_);
+    pin_not_before_ = now + wait;
+    Commands out{command::SavePinGuard{pin_failures_, wait},
+                 command::VerifyPin{pin_, pin_purpose_}};
     std::fill(pin_.begin(), pin_.end(), '\0');
     pin_.clear();
-    return {std::move(v)};
+    return out;
 }
 
 Commands Flow::pinChecked(const Status& result, Millis now) {
     if (screen_ != Screen::Pin || !pin_pending_) return {};
     pin_pending_ = false;
     if (!result) {
-        message_ = toMessage(result.error());
+        if (result.error().kind != ErrorKind::Auth) { // not a wrong PIN: take the count back
+            pin_failures_ = std::max(0, pin_failures_ - 1);
+            pin_not_before_ = now;
+            message_ = toMessage(result.error());
+            return {command::SavePinGuard{pin_failures_, Millis(0)}};
+        }
+        if (pin_failures_ >= kPinMaxFailures) {
+            go(Screen::PinLocked, now);
+            return {};
+        }
+        message_ = {"kiosk.pin.wrong_left", {std::to_string(pinTriesLeft())}};
         return {};
     }
+    Commands out;
+    if (pin_failures_ > 0) out.push_back(command::SavePinGuard{0, Millis(0)});
+    pin_failures_ = 0;
+    pin_not_before_ = now;
     switch (pin_purpose_) {
     case PinPurpose::Start:
         device_unlocked_ = true;
-        return go(locked_ ? Screen::Locked : Screen::Welcome, now);
+        go(locked_ ? Screen::Locked : Screen::Welcome, now);
+        return out;
     case PinPurpose::Admin:
-        return go(Screen::Admin, now);
+        go(Screen::Admin, now);
+        return out;
     case PinPurpose::Unlock: {
         locked_ = false;
         wrong_tokens_ = 0;
         go(Screen::Welcome, now);
-        return {command::SaveSetting{kSettingLocked, "0"},
-                command::SaveSetting{kSettingWrongTokens, "0"}};
+        out.push_back(command::SaveSetting{kSettingLocked, "0"});
+        out.push_back(command::SaveSetting{kSettingWrongTokens, "0"});
+        return out;
     }
     case PinPurpose::Exit:
-        return {command::Exit{}};
+        out.push_back(command::Exit{});
+        return out;
     }
-    return {};
+    return out;
 }
 
 Commands Flow::tokenChecked(const Result<TokenPlace>& place, Millis now) {
@@ -453,9 +501,15 @@ std::optional<Millis> Flow::nextDeadline(Millis now) const {
         auto left = (end - now).count();
         return now + Millis((left - 1) % 1000 + 1);
     }
-    case Screen::Pin:
+    case Screen::Pin: {
+        if (now >= pin_not_before_) return std::nullopt;
+        // While the wait counts down, wake when the shown number of seconds changes.
+        auto left = (pin_not_before_ - now).count();
+        return now + Millis((left - 1) % 1000 + 1);
+    }
     case Screen::Welcome:
     case Screen::Locked:
+    case Screen::PinLocked:
         return std::nullopt;
     }
     return std::nullopt;

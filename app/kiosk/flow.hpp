@@ -9,10 +9,12 @@
 #include "core/ballot.hpp"
 #include "core/campaign.hpp"
 #include "core/package.hpp"
+#include "core/pin.hpp"
 #include "core/result.hpp"
 #include "core/rules.hpp"
 #include "core/token.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -25,15 +27,16 @@ namespace pingyi::kiosk {
 using Millis = std::chrono::milliseconds;
 
 enum class Screen {
-    Pin,      // the administrator types the PIN (purpose says why)
-    Welcome,  // campaign and open meetings named; "start"
-    Token,    // the keypad
-    Subject,  // one page per subject
-    Comments, // optional comments, one box per subject
-    Review,   // every choice, confirm
-    Receipt,  // the receipt code, large
-    Locked,   // too many wrong tokens in a row
-    Admin,    // behind the PIN
+    Pin,       // the administrator types the PIN (purpose says why)
+    Welcome,   // campaign and open meetings named; "start"
+    Token,     // the keypad
+    Subject,   // one page per subject
+    Comments,  // optional comments, one box per subject
+    Review,    // every choice, confirm
+    Receipt,   // the receipt code, large
+    Locked,    // too many wrong tokens in a row
+    Admin,     // behind the PIN
+    PinLocked, // kPinMaxFailures wrong PINs in a row: no PIN is taken; central staff reset it
 };
 
 enum class PinPurpose {
@@ -55,7 +58,9 @@ struct FlowConfig {
     Millis idle_discard{30'000}; // then, if still untouched, discard the ballot
     Millis receipt_shown{20'000};
     int max_wrong_tokens = 5; // unknown, used or closed-meeting tokens in a row before locking
-    std::size_t max_pin_length = 12;
+    // The keypad takes what the PIN rule allows (core/pin.hpp): OK is refused below the minimum.
+    std::size_t min_pin_length = kPinMinDigits;
+    std::size_t max_pin_length = kPinMaxDigits;
     Millis admin_idle{300'000}; // the administrator screen closes itself after this
 };
 
@@ -69,6 +74,11 @@ struct FlowInit {
     // The store's mark: the last ballot was stored but its receipt may not have been shown
     // (TabletStore::lastReceiptUnshown). The welcome screen says so until a receipt is shown.
     bool last_receipt_unshown = false;
+    // The store's wrong-PIN counter (TabletStore::PinGuard): wrong PINs in a row, and how long
+    // from now before the next may be tried (capped at pinDelayAfter(pin_failures), so a clock
+    // set back cannot stretch it). At kPinMaxFailures the flow starts on PinLocked.
+    int pin_failures = 0;
+    Millis pin_wait{0};
 };
 
 // Settings the flow writes (through the SaveSetting command).
@@ -134,12 +144,20 @@ struct VerifyPin {      // run TabletStore::unlockDeviceKey, report with pinChec
 struct SaveSetting {
     std::string key, value;
 };
+// Store the wrong-PIN counter (TabletStore::setPinGuard): `failures` in a row, and no PIN
+// before `wait` from now. Sent before VerifyPin, so a PIN is counted as wrong until proved
+// right: switching the tablet off during the check does not win a free try. If saving fails,
+// the app must not run the VerifyPin that follows (report it through pinChecked as an error).
+struct SavePinGuard {
+    int failures = 0;
+    Millis wait{0};
+};
 struct Exit {}; // leave kiosk mode
 } // namespace command
 
 using Command =
     std::variant<command::CheckToken, command::Cast, command::FoldJournal, command::ReceiptShown,
-                 command::VerifyPin, command::SaveSetting, command::Exit>;
+                 command::VerifyPin, command::SaveSetting, command::SavePinGuard, command::Exit>;
 using Commands = std::vector<Command>;
 
 class Flow {
@@ -156,6 +174,8 @@ class Flow {
 
     Commands tokenChecked(const Result<TokenPlace>& place, Millis now);
     Commands castDone(const Result<std::string>& receipt_code, Millis now);
+    // A wrong PIN (kind Auth) stays counted; any other failure (the store, memory) is not the
+    // administrator's and is taken back.
     Commands pinChecked(const Status& result, Millis now);
     // The administrator changed which meetings are open (the app saved the setting).
     void setOpenMeetings(std::optional<std::set<std::string>> open);
@@ -164,6 +184,10 @@ class Flow {
     Screen screen() const { return screen_; }
     PinPurpose pinPurpose() const { return pin_purpose_; }
     std::size_t pinLength() const { return pin_.size(); }
+    int pinFailures() const { return pin_failures_; }
+    int pinTriesLeft() const { return std::max(0, kPinMaxFailures - pin_failures_); }
+    // Seconds before the next PIN may be tried (0: now), rounded up.
+    int pinWaitSeconds(Millis now) const;
     const std::string& typedToken() const { return typed_; }
     const Message& message() const { return message_; } // the current screen's error, if any
     bool locked() const { return locked_; }
@@ -228,6 +252,8 @@ class Flow {
     int wrong_tokens_ = 0;
     bool device_unlocked_ = false;
     bool pin_pending_ = false;
+    int pin_failures_ = 0;
+    Millis pin_not_before_{0};
     bool cast_pending_ = false;
     bool token_pending_ = false;
     std::optional<std::set<std::string>> open_;

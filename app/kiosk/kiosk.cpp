@@ -5,6 +5,8 @@
 #include "sync/bundle.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <deque>
 
 namespace pingyi::kiosk {
@@ -58,6 +60,16 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     if (auto open = readSetting(store_, kSettingOpenMeetings))
         init.open_meetings = splitList(*open);
     if (auto unshown = store_.lastReceiptUnshown()) init.last_receipt_unshown = *unshown;
+    // A counter that cannot be read counts as locked: only central staff's reset clears it.
+    auto guard = store_.pinGuard();
+    TabletStore::PinGuard g = guard ? *guard : TabletStore::PinGuard{kPinMaxFailures, 0};
+    init.pin_failures = g.failures;
+    init.pin_wait = Millis(std::max<std::int64_t>(0, g.not_before_ms - wallNow()));
+    if (g.locked()) { // no PIN is taken, not even one given at the start
+        opt_.device_sk.reset();
+        if (opt_.pin) wipe(*opt_.pin);
+        opt_.pin.reset();
+    }
     if (opt_.device_sk) {
         device_sk_ = std::move(*opt_.device_sk);
         opt_.device_sk.reset();
@@ -76,6 +88,13 @@ Kiosk::Kiosk(TabletStore& store, KioskOptions options, Millis now)
     ui_ranges_ = ui::glyphRanges(store_.campaign(), false);
     title_ranges_ = ui::titleRanges(store_.campaign());
     admin_buffers_.sync_url = readSetting(store_, kSettingSyncUrl).value_or("");
+}
+
+std::int64_t Kiosk::wallNow() const {
+    if (opt_.wall_clock) return opt_.wall_clock();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 Kiosk::~Kiosk() {
@@ -169,7 +188,12 @@ void Kiosk::frame(Millis now) {
     } else {
         switch (f.screen()) {
         case Screen::Pin:
-            action = screen::pin(cx, {f.pinPurpose(), f.pinLength(), f.message()});
+            action =
+                screen::pin(cx, {f.pinPurpose(), f.pinLength(), f.message(), f.pinWaitSeconds(now),
+                                 f.pinTriesLeft(), f.config().min_pin_length});
+            break;
+        case Screen::PinLocked:
+            action = screen::pinLocked(cx, {f.pinFailures()});
             break;
         case Screen::Welcome: {
             screen::WelcomeView v;
@@ -302,11 +326,12 @@ bool Kiosk::tick(Millis now) {
     run(flow_->tick(now), now);
     syncComments();
     return before != flow_->screen() || warned != flow_->idleWarning() || flow_->idleWarning() ||
-           flow_->screen() == Screen::Receipt;
+           flow_->screen() == Screen::Receipt || flow_->screen() == Screen::Pin;
 }
 
 void Kiosk::run(Commands commands, Millis now) {
     std::deque<Command> queue(commands.begin(), commands.end());
+    bool guard_unsaved = false; // the wrong-PIN counter could not be stored: try no PIN
     while (!queue.empty()) {
         Command cmd = std::move(queue.front());
         queue.pop_front();
@@ -328,7 +353,22 @@ void Kiosk::run(Commands commands, Millis now) {
                                if (auto st = store_.foldJournal(); !st) say(st.error());
                                return {};
                            },
+                           [&](const command::SavePinGuard& g) -> Commands {
+                               // No wait, no time: the store keeps a time only while
+                               // a back-off runs, never when a PIN was typed.
+                               TabletStore::PinGuard pg{
+                                   g.failures, g.wait > Millis(0) ? wallNow() + g.wait.count() : 0};
+                               auto st = store_.setPinGuard(pg);
+                               guard_unsaved = !st.ok();
+                               if (!st) say(st.error());
+                               return {};
+                           },
                            [&](const command::VerifyPin& v) -> Commands {
+                               if (guard_unsaved) {
+                                   guard_unsaved = false;
+                                   return flow_->pinChecked(
+                                       Error::make(ErrorKind::Io, "kiosk.pin.unsaved"), now);
+                               }
                                auto sk = store_.unlockDeviceKey(v.pin);
                                if (!sk) return flow_->pinChecked(sk.error(), now);
                                if (v.purpose == PinPurpose::Start) device_sk_ = std::move(*sk);
@@ -429,7 +469,7 @@ void Kiosk::runAdmin(const AdminAction& a) {
                     admin_buffers_.wipePins();
                     return say(Error::make(ErrorKind::Invalid, "secret.mismatch"));
                 }
-                auto st = store_.changePin(p.old_pin, p.new_pin);
+                auto st = store_.changePin(p.old_pin, p.new_pin, opt_.pin_cost);
                 admin_buffers_.wipePins();
                 if (!st) return say(st.error());
                 sayOk(tr(lang_, "kiosk.admin.pin_changed"));

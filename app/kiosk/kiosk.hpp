@@ -28,6 +28,11 @@ struct KioskOptions {
     // Called from a worker thread when the kiosk has something new to draw (sync progress):
     // the app loop, asleep in SDL_WaitEvent, pushes itself an event. May be empty (tests poll).
     std::function<void()> wake;
+    // Wall-clock milliseconds since the Unix epoch, for the wrong-PIN wait kept in the store
+    // across restarts; empty: the system clock (tests set their own).
+    std::function<std::int64_t()> wall_clock;
+    // The key derivation cost of a PIN changed on the administrator screen (tests: testOnly).
+    KdfCost pin_cost = KdfCost::pin();
 };
 
 // Settings the kiosk keeps in the store (besides the flow's own, flow.hpp).
@@ -102,6 +107,7 @@ class Kiosk {
     void say(const Error& e);
     void sayOk(const std::string& text);
     std::string meetingName(const MeetingRef& m) const;
+    std::int64_t wallNow() const;
 
     TabletStore& store_;
     KioskOptions opt_;

@@ -168,6 +168,10 @@ int main(int argc, char** argv) {
     io.ConfigInputTextCursorBlink = false; // a blinking caret would redraw twice a second
     // The PIN's key derivation (Argon2id, deliberately slow) runs while the window opens.
     std::future<Result<Secret>> unlocking;
+    if (auto guard = store->pinGuard(); opt.pin && (!guard || guard->locked())) {
+        wipe(*opt.pin); // a locked tablet takes no PIN (the kiosk shows why)
+        opt.pin.reset();
+    }
     if (opt.pin) {
         unlocking =
             std::async(std::launch::async, [&st = *store, pin = std::move(*opt.pin)]() mutable {

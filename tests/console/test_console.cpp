@@ -34,7 +34,7 @@ struct Tablet {
     Tablet(const Fixture& f, const fs::path& folder, const std::string& label)
         : fx(f), dir(folder) {
         Bytes cert = encodeCertificate(fx.package.digest, device.pk, label, fx.keys.organiser.sk);
-        auto s = TabletStore::create(dir, fx.package, cert, device, "1234");
+        auto s = TabletStore::create(dir, fx.package, cert, device, "246813", KdfCost::testOnly());
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
     }

@@ -19,7 +19,7 @@
 
 namespace pingyi::e2e {
 
-inline constexpr const char* kPin = "97531"; // PINGYI_PIN of every run
+inline constexpr const char* kPin = "975318"; // PINGYI_PIN of every run
 
 struct Run {
     int code = -1;
@@ -27,8 +27,8 @@ struct Run {
 };
 
 inline Run pingyiCli(const std::string& args, const std::string& env = "PINGYI_LANG=en") {
-    std::string cmd =
-        env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args + " 2>&1";
+    std::string cmd = env + " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=975318 " PINGYI_CLI " " +
+                      args + " 2>&1";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -102,7 +102,7 @@ inline std::vector<std::string> preparedCampaign(const std::string& D, int count
                           "/keys/org.key --collector-pub " + D + "/keys/col.pub");
     REQUIRE_MESSAGE(seal.code == 0, seal.out);
     auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D +
-                          "/keys/org.key --out " + D + "/tablet");
+                          "/keys/org.key --out " + D + "/tablet --test-only-fast-pin");
     REQUIRE_MESSAGE(init.code == 0, init.out);
     return tokensOf(fs::path(D) / "c/tokens/U1-social-npc-001.csv");
 }

@@ -40,7 +40,7 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
                       "/keys/org.key --collector-pub " + D + "/keys/col.pub")
                 .code == 0);
     auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D +
-                          "/keys/org.key --out " + D + "/tablets --count 2");
+                          "/keys/org.key --out " + D + "/tablets --count 2 --test-only-fast-pin");
     REQUIRE(init.code == 0);
     REQUIRE(fs::exists(d / "tablets/tablet-02/tablet.db"));
 

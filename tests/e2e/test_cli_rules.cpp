@@ -22,7 +22,7 @@ struct Run {
 
 Run cli(const std::string& args, const std::string& lang = "en") {
     std::string cmd = "PINGYI_LANG=" + lang +
-                      " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=97531 " PINGYI_CLI " " + args +
+                      " PINGYI_PASSPHRASE=e2e-passphrase PINGYI_PIN=975318 " PINGYI_CLI " " + args +
                       " 2>&1";
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
@@ -109,7 +109,7 @@ TEST_CASE("pingyi cast refuses a ballot over the grade quota with the kiosk's me
                 "/keys/org.key --collector-pub " + D + "/keys/col.pub")
                 .code == 0);
     REQUIRE(cli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D +
-                "/keys/org.key --out " + D + "/tablets --count 1")
+                "/keys/org.key --out " + D + "/tablets --count 1 --test-only-fast-pin")
                 .code == 0);
     std::string token;
     {

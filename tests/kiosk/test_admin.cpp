@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kPin = "2468";
+constexpr const char* kPin = "246813";
 
 // A kiosk on the administrator screen, over a tablet with `cast` ballots.
 struct Admin {
@@ -37,7 +37,8 @@ struct Admin {
     explicit Admin(std::size_t cast = 0) {
         Bytes cert =
             encodeCertificate(fx.package.digest, device.pk, "平板 02", fx.keys.organiser.sk);
-        auto s = TabletStore::create(tmp.path / "t", fx.package, cert, device, kPin);
+        auto s = TabletStore::create(tmp.path / "t", fx.package, cert, device, kPin,
+                                     KdfCost::testOnly());
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
         Secret sk(device.sk);

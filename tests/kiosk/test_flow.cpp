@@ -23,6 +23,10 @@ struct F {
         return i;
     }
     Commands act(const Intent& i) { return flow.handle(i, now += 100ms); }
+    void typePin(const std::string& pin) {
+        for (char d : pin)
+            act(intent::PinKey{d});
+    }
     void typeToken(const Token& t) {
         for (char ch : t.symbols)
             act(intent::Key{ch});
@@ -64,24 +68,26 @@ TEST_CASE("A kiosk whose device key is locked starts on the PIN screen and opens
     CHECK(f.act(intent::PinSubmit{}).empty()); // nothing typed: nothing to check
     f.act(intent::Cancel{});                   // no way around the start PIN
     CHECK(f.flow.screen() == Screen::Pin);
-    for (char d : std::string("2468x"))
+    for (char d : std::string("246813x"))
         f.act(intent::PinKey{d});
-    CHECK(f.flow.pinLength() == 4);
+    CHECK(f.flow.pinLength() == 6);
     f.act(intent::PinBackspace{});
-    f.act(intent::PinKey{'8'});
+    f.act(intent::PinKey{'3'});
     auto cmds = f.act(intent::PinSubmit{});
-    REQUIRE(cmds.size() == 1);
-    auto& v = std::get<command::VerifyPin>(cmds[0]);
-    CHECK(v.pin == "2468");
+    REQUIRE(cmds.size() == 2);
+    CHECK(std::get<command::SavePinGuard>(cmds[0]).failures == 1); // counted until proved right
+    auto& v = std::get<command::VerifyPin>(cmds[1]);
+    CHECK(v.pin == "246813");
     CHECK(v.purpose == PinPurpose::Start);
     CHECK(f.flow.pinLength() == 0);
 
     f.flow.pinChecked(Error::make(ErrorKind::Auth, "tablet.wrong_pin"), f.now);
     CHECK(f.flow.screen() == Screen::Pin);
-    CHECK(f.flow.message().id == "tablet.wrong_pin");
+    CHECK(f.flow.message().id == "kiosk.pin.wrong_left");
+    CHECK(f.flow.message().args == std::vector<std::string>{"9"});
 
-    f.act(intent::PinKey{'1'});
-    REQUIRE(f.act(intent::PinSubmit{}).size() == 1);
+    f.typePin("975318");
+    REQUIRE(f.act(intent::PinSubmit{}).size() == 2);
     f.flow.pinChecked(Status::success(), f.now);
     CHECK(f.flow.screen() == Screen::Welcome);
 }
@@ -171,7 +177,7 @@ TEST_CASE("Unknown and used tokens are said; five wrong tokens in a row lock the
     f.act(intent::Cancel{});
     CHECK(f.flow.screen() == Screen::Locked);
     f.act(intent::OpenAdmin{});
-    f.act(intent::PinKey{'1'});
+    f.typePin("975318");
     f.act(intent::PinSubmit{});
     cmds = f.flow.pinChecked(Status::success(), f.now);
     CHECK(savedValue(cmds, kSettingLocked) == "0");
@@ -396,16 +402,16 @@ TEST_CASE("The administrator's screen is behind the PIN, closes itself when idle
     f.act(intent::OpenAdmin{});
     CHECK(f.flow.screen() == Screen::Pin);
     CHECK(f.flow.pinPurpose() == PinPurpose::Admin);
-    f.act(intent::PinKey{'9'});
+    f.typePin("975318");
     f.act(intent::PinSubmit{});
-    CHECK(f.flow.pinChecked(Status::success(), f.now).empty());
+    CHECK(!has<command::Exit>(f.flow.pinChecked(Status::success(), f.now)));
     CHECK(f.flow.screen() == Screen::Admin);
     CHECK(has<command::Exit>(f.act(intent::RequestExit{})));
     f.act(intent::CloseAdmin{});
     CHECK(f.flow.screen() == Screen::Welcome);
 
     f.act(intent::OpenAdmin{});
-    f.act(intent::PinKey{'9'});
+    f.typePin("975318");
     f.act(intent::PinSubmit{});
     f.flow.pinChecked(Status::success(), f.now);
     f.flow.tick(f.now + f.cfg.admin_idle);
@@ -415,7 +421,7 @@ TEST_CASE("The administrator's screen is behind the PIN, closes itself when idle
     f.act(intent::RequestExit{});
     CHECK(f.flow.screen() == Screen::Pin);
     CHECK(f.flow.pinPurpose() == PinPurpose::Exit);
-    f.act(intent::PinKey{'1'});
+    f.typePin("975318");
     f.act(intent::PinSubmit{});
     CHECK(has<command::Exit>(f.flow.pinChecked(Status::success(), f.now)));
 
@@ -542,6 +548,12 @@ TEST_CASE("Every message the kiosk shows is in the catalog in both languages") {
                            "kiosk.pin.admin",
                            "kiosk.pin.unlock",
                            "kiosk.pin.exit",
+                           "kiosk.pin.wrong_left",
+                           "kiosk.pin.wait",
+                           "kiosk.pin.unsaved",
+                           "kiosk.pin_locked.title",
+                           "kiosk.pin_locked.body",
+                           "kiosk.pin_locked.staff",
                            "kiosk.idle.title",
                            "kiosk.idle.body",
                            "kiosk.idle.continue",

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kPin = "2468";
+constexpr const char* kPin = "246813";
 
 struct Headless {
     Fixture fx;
@@ -33,7 +33,8 @@ struct Headless {
         : fx(3, std::move(campaign)) {
         Bytes cert =
             encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
-        auto s = TabletStore::create(tmp.path / "t1", fx.package, cert, device, kPin);
+        auto s = TabletStore::create(tmp.path / "t1", fx.package, cert, device, kPin,
+                                     KdfCost::testOnly());
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
         ctx = ImGui::CreateContext();
@@ -222,9 +223,9 @@ TEST_CASE("An unknown token, then the lockout, then the administrator's unlock, 
     CHECK(h.store->setting(kSettingLocked)->value_or("") == "1");
     h.tap("unlock");
     REQUIRE(h.screen() == Screen::Pin);
-    h.tapPin("1111");
+    h.tapPin("975318");
     CHECK(h.screen() == Screen::Pin);
-    CHECK(h.kiosk->flow().message().id == "tablet.wrong_pin");
+    CHECK(h.kiosk->flow().message().id == "kiosk.pin.wrong_left");
     h.tapPin(kPin);
     CHECK(h.screen() == Screen::Welcome);
     CHECK(h.store->setting(kSettingLocked)->value_or("") == "0");
@@ -256,7 +257,7 @@ TEST_CASE("A kiosk that starts locked asks for the PIN, and a wrong PIN keeps it
     Headless h(ImVec2(1280, 800), false);
     REQUIRE(h.screen() == Screen::Pin);
     CHECK(!targetCentre("cancel"));
-    h.tapPin("0000");
+    h.tapPin("975318");
     CHECK(h.screen() == Screen::Pin);
     h.tapPin(kPin);
     CHECK(h.screen() == Screen::Welcome);

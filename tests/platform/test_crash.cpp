@@ -16,7 +16,11 @@ TEST_CASE("Killing the casting process at random moments loses no receipted ball
     TempDir tmp;
     SignKeyPair device = signKeyPair();
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "T", fx.keys.organiser.sk);
-    { REQUIRE(TabletStore::create(tmp.path / "t", fx.package, cert, device, "1234").ok()); }
+    {
+        REQUIRE(TabletStore::create(tmp.path / "t", fx.package, cert, device, "246813",
+                                    KdfCost::testOnly())
+                    .ok());
+    }
 
     std::vector<Token> tokens;
     for (auto& [place, t] : fx.tokens)

@@ -20,10 +20,11 @@ struct Tablet {
     Tablet() {
         Bytes cert =
             encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
-        auto s = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "2468");
+        auto s = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "246813",
+                                     KdfCost::testOnly());
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
-        auto k = store->unlockDeviceKey("2468");
+        auto k = store->unlockDeviceKey("246813");
         REQUIRE(k.ok());
         sk = std::move(*k);
     }
@@ -186,9 +187,9 @@ TEST_CASE("A wrong PIN is refused with a clear error") {
     REQUIRE_FALSE(k.ok());
     CHECK(k.error().kind == ErrorKind::Auth);
     CHECK(en(k.error()) == "wrong PIN");
-    CHECK(t.store->changePin("2468", "13579").ok());
-    CHECK_FALSE(t.store->unlockDeviceKey("2468").ok());
-    CHECK(t.store->unlockDeviceKey("13579").ok());
+    CHECK(t.store->changePin("246813", "135792", KdfCost::testOnly()).ok());
+    CHECK_FALSE(t.store->unlockDeviceKey("246813").ok());
+    CHECK(t.store->unlockDeviceKey("135792").ok());
 }
 
 TEST_CASE("Ballots survive closing and reopening the store") {
@@ -243,7 +244,8 @@ TEST_CASE("Token additions signed by the organiser are accepted; forged ones cha
 TEST_CASE("A store is not created twice in one folder") {
     Tablet t;
     Bytes cert = encodeCertificate(t.fx.package.digest, t.device.pk, "x", t.fx.keys.organiser.sk);
-    auto again = TabletStore::create(t.store->dir(), t.fx.package, cert, t.device, "2468");
+    auto again = TabletStore::create(t.store->dir(), t.fx.package, cert, t.device, "246813",
+                                     KdfCost::testOnly());
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().id == "store.exists");
     CHECK(t.cast() == 0);
@@ -288,7 +290,8 @@ TEST_CASE("After folding, the tablet file lays envelopes out by hash, not by cas
     TempDir tmp;
     SignKeyPair device = signKeyPair();
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "T", fx.keys.organiser.sk);
-    auto created = TabletStore::create(tmp.path / "t", fx.package, cert, device, "2468");
+    auto created = TabletStore::create(tmp.path / "t", fx.package, cert, device, "246813",
+                                       KdfCost::testOnly());
     REQUIRE(created.ok());
     std::optional<TabletStore> store(std::move(*created));
     std::vector<Hash32> cast;

@@ -40,6 +40,7 @@ class CuttingProxy {
     int listen_fd_ = -1;
     std::atomic<bool> stop_{false};
     std::atomic<unsigned> cuts_{0};
+    std::atomic<unsigned> connections_{0};
     std::thread thread_;
     std::vector<std::thread> workers_;
 };

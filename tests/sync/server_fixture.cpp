@@ -29,7 +29,7 @@ std::unique_ptr<Tab> makeTablet(Fixture& fx, const std::filesystem::path& dir, s
     auto t = std::make_unique<Tab>();
     Bytes cert = encodeCertificate(fx.package.digest, t->device.pk, dir.filename().string(),
                                    fx.keys.organiser.sk);
-    auto s = TabletStore::create(dir, fx.package, cert, t->device, "1234");
+    auto s = TabletStore::create(dir, fx.package, cert, t->device, "246813", KdfCost::testOnly());
     REQUIRE(s.ok());
     t->store.emplace(std::move(*s));
     REQUIRE(t->store->db().exec("PRAGMA synchronous=OFF").ok());

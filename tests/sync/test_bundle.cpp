@@ -19,7 +19,8 @@ struct Exported {
     std::vector<Hash32> cast;
     Exported(int ballots = 3) {
         Bytes cert = encodeCertificate(fx.package.digest, device.pk, "T1", fx.keys.organiser.sk);
-        auto store = TabletStore::create(tmp.path / "t", fx.package, cert, device, "1234");
+        auto store = TabletStore::create(tmp.path / "t", fx.package, cert, device, "246813",
+                                         KdfCost::testOnly());
         REQUIRE(store.ok());
         for (int i = 0; i < ballots; ++i) {
             auto r = store->cast(fx.token("U1/social", "service", static_cast<std::size_t>(i)),

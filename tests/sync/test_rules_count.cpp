@@ -61,7 +61,8 @@ TEST_CASE("A ballot over the grade quota is refused at casting and invalid at th
     TempDir tmp;
     SignKeyPair device = signKeyPair();
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
-    auto created = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "1234");
+    auto created = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "246813",
+                                       KdfCost::testOnly());
     REQUIRE(created.ok());
     TabletStore& tablet = *created;
 

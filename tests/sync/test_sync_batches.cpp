@@ -79,7 +79,8 @@ TEST_CASE("A tablet syncs in batches cut by size; each is acknowledged") {
 
     SignKeyPair device = signKeyPair();
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "t1", fx.keys.organiser.sk);
-    auto tablet = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "1234");
+    auto tablet = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "246813",
+                                      KdfCost::testOnly());
     REQUIRE(tablet.ok());
     for (std::size_t i = 0; i < 7; ++i) {
         auto& [place, token] = fx.tokens[i];
@@ -122,7 +123,8 @@ TEST_CASE("A bundle with a bad signature is refused at once, even while the stor
 
     SignKeyPair device = signKeyPair();
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "t1", fx.keys.organiser.sk);
-    auto tablet = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "1234");
+    auto tablet = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "246813",
+                                      KdfCost::testOnly());
     REQUIRE(tablet.ok());
     auto& [place, token] = fx.tokens[0];
     REQUIRE(

@@ -31,6 +31,30 @@ void field(const char* id, std::string* value, float width, bool secret = false)
     ImGui::PopStyleVar();
     ui::recordItem(std::string("field.") + (id + 2));
 }
+
+// The PIN fields take what the kiosk's keypad and the PIN rule take: digits, at most
+// kPinMaxDigits (a pasted or typed letter is dropped as it comes).
+int pinFilter(ImGuiInputTextCallbackData* d) {
+    if (d->EventFlag == ImGuiInputTextFlags_CallbackCharFilter)
+        return d->EventChar >= '0' && d->EventChar <= '9' ? 0 : 1; // 1 drops the character
+    const int max = static_cast<int>(kPinMaxDigits);
+    if (d->EventFlag == ImGuiInputTextFlags_CallbackAlways && d->BufTextLen > max)
+        d->DeleteChars(max, d->BufTextLen - max);
+    return 0;
+}
+
+void pinField(const char* id, std::string* value, float width) {
+    ImGui::SetNextItemWidth(width);
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding,
+                        ImVec2(14, (ui::kMinTouch - ImGui::GetTextLineHeight()) / 2));
+    ImGui::InputText(id, value,
+                     ImGuiInputTextFlags_Password | ImGuiInputTextFlags_CallbackCharFilter |
+                         ImGuiInputTextFlags_CallbackAlways,
+                     pinFilter);
+    ui::itemBorder();
+    ImGui::PopStyleVar();
+    ui::recordItem(std::string("field.") + (id + 2));
+}
 } // namespace
 
 namespace {
@@ -154,11 +178,11 @@ void settingsPage(const ScreenContext& cx, const AdminView& v, Action& out) {
     const float btn_w = 150;
     const float pin_w = std::min(240.0f, (avail - btn_w - 3 * gap) / 3);
     ui::wrapped(f.body, tr(cx.lang, "kiosk.admin.pin_fields"), ui::mutedColor());
-    field("##old_pin", &b.old_pin, pin_w, true);
+    pinField("##old_pin", &b.old_pin, pin_w);
     ImGui::SameLine();
-    field("##new_pin", &b.new_pin, pin_w, true);
+    pinField("##new_pin", &b.new_pin, pin_w);
     ImGui::SameLine();
-    field("##repeat_pin", &b.repeat_pin, pin_w, true);
+    pinField("##repeat_pin", &b.repeat_pin, pin_w);
     ImGui::SameLine();
     if (ui::button("change_pin", tr(cx.lang, "kiosk.admin.pin_do"), ImVec2(btn_w, 0)))
         out = AdminAction{admin::ChangePin{b.old_pin, b.new_pin, b.repeat_pin}};

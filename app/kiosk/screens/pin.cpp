@@ -30,7 +30,13 @@ Action pin(const ScreenContext& cx, const PinView& v) {
     for (std::size_t i = 0; i < v.length; ++i)
         dots += i ? " *" : "*";
     ui::centred(f.code, dots.empty() ? std::string(" ") : dots);
-    if (!v.message.empty())
+    const bool waiting = v.wait_seconds > 0;
+    if (waiting)
+        ui::centred(f.body,
+                    tr(cx.lang, "kiosk.pin.wait",
+                       {std::to_string(v.wait_seconds), std::to_string(v.tries_left)}),
+                    ui::errorColor());
+    else if (!v.message.empty())
         ui::centred(f.body, text(cx, v.message), ui::errorColor());
     else
         ImGui::Dummy(ImVec2(0, ImGui::GetTextLineHeight()));
@@ -48,7 +54,8 @@ Action pin(const ScreenContext& cx, const PinView& v) {
         else
             ImGui::SameLine();
         char d = kLayout[i];
-        if (ui::button(std::string("pin.") + d, std::string(1, d), ImVec2(key_w, key_h)))
+        if (ui::button(std::string("pin.") + d, std::string(1, d), ImVec2(key_w, key_h),
+                       ui::Tone::Normal, !waiting))
             out = Intent{intent::PinKey{d}};
     }
     ImGui::PopFont();
@@ -57,11 +64,12 @@ Action pin(const ScreenContext& cx, const PinView& v) {
         out = Intent{intent::PinBackspace{}};
     ImGui::SameLine();
     ImGui::PushFont(f.title);
-    if (ui::button("pin.0", "0", ImVec2(key_w, key_h))) out = Intent{intent::PinKey{'0'}};
+    if (ui::button("pin.0", "0", ImVec2(key_w, key_h), ui::Tone::Normal, !waiting))
+        out = Intent{intent::PinKey{'0'}};
     ImGui::PopFont();
     ImGui::SameLine();
     if (ui::button("pin.ok", tr(cx.lang, "kiosk.token.ok"), ImVec2(key_w, key_h), ui::Tone::Primary,
-                   v.length > 0))
+                   v.length > 0 && !waiting))
         out = Intent{intent::PinSubmit{}};
     if (v.purpose != PinPurpose::Start) {
         ImGui::SetCursorPosX(left);

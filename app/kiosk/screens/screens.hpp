@@ -121,8 +121,18 @@ struct PinView {
     PinPurpose purpose = PinPurpose::Start;
     std::size_t length = 0;
     Message message;
+    int wait_seconds = 0; // > 0: after wrong PINs, the keypad is shut this long
+    int tries_left = kPinMaxFailures;
+    std::size_t min_length = kPinMinDigits;
 };
 Action pin(const ScreenContext& cx, const PinView& v);
+
+// After kPinMaxFailures wrong PINs: no keypad, no button; tells staff to bring the tablet to
+// central staff, who reset the PIN with the organiser key.
+struct PinLockedView {
+    int failures = kPinMaxFailures;
+};
+Action pinLocked(const ScreenContext& cx, const PinLockedView& v);
 
 // The administrator screen's pages.
 enum class AdminTab { Tablet, Transfer, Usb, Settings };
