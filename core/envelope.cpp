@@ -9,23 +9,27 @@ namespace {
 constexpr std::uint8_t kEnvelopeMagic[4] = {'P', 'Y', 'E', 'V'};
 constexpr std::uint8_t kCertMagic[4] = {'P', 'Y', 'D', 'C'};
 constexpr std::uint8_t kLedgerMagic[4] = {'P', 'Y', 'L', 'G'};
-constexpr std::uint16_t kVersion = 1;
+// Envelope 2: the ballot inside carries the token's proof (ballot version 2).
+constexpr std::uint16_t kEnvelopeVersion = 2;
+constexpr std::uint16_t kCertVersion = 1;
+constexpr std::uint16_t kLedgerVersion = 1;
 constexpr std::uint32_t kMaxLedger = 50'000'000;
 
-Status readHeader(Reader& r, const std::uint8_t (&magic)[4], const char* what) {
+Status readHeader(Reader& r, const std::uint8_t (&magic)[4], std::uint16_t version,
+                  const char* what) {
     std::uint8_t m[4];
     std::uint16_t v = 0;
     if (!r.fixed(m) || std::memcmp(m, magic, 4) != 0)
         return Error::make(ErrorKind::Invalid, "format.bad_magic", {what});
     if (!r.u16(v)) return Error::make(ErrorKind::Invalid, "format.truncated", {what});
-    if (v != kVersion)
+    if (v != version)
         return Error::make(ErrorKind::Invalid, "format.bad_version", {what, std::to_string(v)});
     return {};
 }
 
-void writeHeader(Writer& w, const std::uint8_t (&magic)[4]) {
+void writeHeader(Writer& w, const std::uint8_t (&magic)[4], std::uint16_t version) {
     w.raw(magic);
-    w.u16(kVersion);
+    w.u16(version);
 }
 } // namespace
 
@@ -36,7 +40,7 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
     Bytes sealed = seal(collector_box, plain);
     wipe(plain);
     Writer w;
-    writeHeader(w, kEnvelopeMagic);
+    writeHeader(w, kEnvelopeMagic, kEnvelopeVersion);
     w.raw(ballot.campaign);
     w.raw(device_pk);
     w.raw(ballot.token_tag);
@@ -51,7 +55,7 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
 Result<EnvelopeView> parseEnvelopeView(ByteView bytes) {
     Reader r(bytes);
     EnvelopeView e;
-    PY_TRY(readHeader(r, kEnvelopeMagic, "@thing.envelope"));
+    PY_TRY(readHeader(r, kEnvelopeMagic, kEnvelopeVersion, "@thing.envelope"));
     r.fixed(e.campaign);
     r.fixed(e.device);
     r.fixed(e.token_tag);
@@ -85,11 +89,13 @@ Result<Envelope> verifyEnvelope(ByteView bytes) {
 }
 
 namespace {
+// The decoded ballot's tag is the tag of the proof it carries: equal to the envelope's tag only
+// if whoever sealed it held the token (a device key and the package give tags, never proofs).
 Result<Ballot> checkOpened(Result<Ballot> b, const Hash32& token_tag, const Hash32& campaign) {
     if (!b) return b;
     if (!equalConstTime(b->token_tag, token_tag)) {
         b->wipe();
-        return Error::make(ErrorKind::Forged, "envelope.tag_mismatch");
+        return Error::make(ErrorKind::Forged, "envelope.bad_proof");
     }
     if (b->campaign != campaign) {
         b->wipe();
@@ -120,7 +126,7 @@ Result<Ballot> openEnvelope(const EnvelopeView& env, const BoxKeyPair& collector
 Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const std::string& label,
                         const Secret& organiser_sk) {
     Writer w;
-    writeHeader(w, kCertMagic);
+    writeHeader(w, kCertMagic, kCertVersion);
     w.raw(campaign);
     w.raw(device);
     w.str16(label);
@@ -131,7 +137,7 @@ Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const s
 Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& organiser) {
     Reader r(bytes);
     DeviceCertificate c;
-    PY_TRY(readHeader(r, kCertMagic, "@thing.certificate"));
+    PY_TRY(readHeader(r, kCertMagic, kCertVersion, "@thing.certificate"));
     r.fixed(c.campaign);
     r.fixed(c.device);
     r.str16(c.label);
@@ -151,7 +157,7 @@ Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<
     std::sort(hashes.begin(), hashes.end());
     hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
     Writer w;
-    writeHeader(w, kLedgerMagic);
+    writeHeader(w, kLedgerMagic, kLedgerVersion);
     w.raw(campaign);
     w.raw(device);
     w.u32(static_cast<std::uint32_t>(hashes.size()));
@@ -164,7 +170,7 @@ Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<
 Result<Ledger> decodeLedger(ByteView bytes) {
     Reader r(bytes);
     Ledger l;
-    PY_TRY(readHeader(r, kLedgerMagic, "@thing.ledger"));
+    PY_TRY(readHeader(r, kLedgerMagic, kLedgerVersion, "@thing.ledger"));
     std::uint32_t n = 0;
     r.fixed(l.campaign);
     r.fixed(l.device);

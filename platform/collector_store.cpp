@@ -353,6 +353,7 @@ Result<Countable> CollectorStore::countable() const {
                            d->second.covered == static_cast<std::int64_t>(group.size());
             if (!decided) ++out.conflicts_open;
             bool chosen = decided && d->second.chosen;
+            out.groups.push_back({tag, group, decided, chosen ? d->second.chosen : std::nullopt});
             out.conflict_envelopes_excluded +=
                 static_cast<std::int64_t>(group.size()) - (chosen ? 1 : 0);
             if (chosen && std::find(group.begin(), group.end(), *d->second.chosen) != group.end())

@@ -2,6 +2,8 @@
 
 #include "platform/keyfile.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 
 namespace pingyi {
@@ -125,7 +127,10 @@ Status TabletStore::changePin(std::string_view old_pin, std::string_view new_pin
 }
 
 Result<TokenPlace> TabletStore::checkToken(const Token& token) const {
-    Hash32 tag = tokenTag(campaign().id, token);
+    return checkTag(tokenTag(campaign().id, token));
+}
+
+Result<TokenPlace> TabletStore::checkTag(const Hash32& tag) const {
     const TokenPlace* place = tokens_.find(tag);
     if (!place) return Error::make(ErrorKind::NotFound, "token.unknown");
     auto st = db_->prepare("SELECT 1 FROM used_tokens WHERE tag = ?");
@@ -138,10 +143,16 @@ Result<TokenPlace> TabletStore::checkToken(const Token& token) const {
 
 Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers,
                                       const Secret& device_sk) {
-    auto place = checkToken(token);
-    if (!place) return place.error();
-    Hash32 tag = tokenTag(campaign().id, token);
-    auto ballot = buildBallot(campaign(), package_->digest, place->meeting, tag, answers);
+    // The proof goes inside the sealed ballot; only its tag is stored (used_tokens).
+    TokenProof proof = tokenProof(campaign().id, token);
+    const Hash32 tag = tokenTagOfProof(campaign().id, proof);
+    auto place = checkTag(tag);
+    if (!place) {
+        sodium_memzero(proof.data(), proof.size());
+        return place.error();
+    }
+    auto ballot = buildBallot(campaign(), package_->digest, place->meeting, proof, answers);
+    sodium_memzero(proof.data(), proof.size());
     if (!ballot) return ballot.error();
     SealedEnvelope env =
         sealEnvelope(*ballot, padded_size_, package_->body.collector_box, cert_.device, device_sk);

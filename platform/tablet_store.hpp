@@ -86,6 +86,7 @@ class TabletStore {
   private:
     TabletStore() = default;
     Status loadIndex();
+    Result<TokenPlace> checkTag(const Hash32& tag) const;
     fs::path dir_;
     std::unique_ptr<Db> db_;
     std::shared_ptr<Package> package_;

@@ -35,9 +35,9 @@ std::string hexAt(const Bytes& b, std::size_t at, std::size_t n) {
 }
 
 const std::string kPackageDigestHex =
-    "4110adcd3dbbf2827c81f712ff9ebe3387a9d96d843fb99107e160be787ae599";
+    "873e4b21590084b661504e24c94e8566b1936f2e6a7fb393d44a2293058e57b9";
 const std::string kBundleHashHex =
-    "866ef255dbd93b3b5ae31a015d528888a6e3cda91e369608c85caabd4e378303";
+    "37c0f32abb954829cc6c81f5e0e71fbbf17c2a73acf381e9fee9c50957200661";
 
 // The same fixed package as tests/core/test_formats.cpp, one enrolled tablet, one envelope.
 struct BundleVector {
@@ -65,7 +65,7 @@ struct BundleVector {
         // An envelope with a fixed 49-byte sealed part, written field by field.
         Writer w;
         w.raw(view(std::string_view("PYEV")));
-        w.u16(1);
+        w.u16(2);
         w.raw(package.digest);
         w.raw(device.pk);
         w.raw(tokenTag(c.id, token));
