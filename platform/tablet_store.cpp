@@ -238,6 +238,32 @@ Result<std::vector<StoredEnvelope>> TabletStore::envelopes(bool only_unacknowled
     return out;
 }
 
+Status TabletStore::eachEnvelope(const std::function<void(const Hash32&, ByteView)>& f) const {
+    // Memory-mapped for the one pass: no read() call and no copy into the page cache per page.
+    // Put back afterwards (the connection keeps its small cache for casting).
+    PY_TRY(db_->exec("PRAGMA mmap_size=1073741824"));
+    struct Unmap {
+        Db& db;
+        ~Unmap() { (void)db.exec("PRAGMA mmap_size=0"); }
+    } unmap{*db_};
+    auto st = db_->prepare("SELECT hash, bytes FROM envelopes ORDER BY hash");
+    if (!st) return st.error();
+    while (st->step()) {
+        Hash32 h{};
+        auto v = st->blobView(0);
+        if (v.size() != 32)
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
+        std::copy(v.begin(), v.end(), h.begin());
+        f(h, st->blobView(1));
+    }
+    if (st->error()) return *st->error();
+    return {};
+}
+
+Status TabletStore::markAllExported() {
+    return db_->exec("UPDATE envelope_state SET exported = 1 WHERE exported = 0");
+}
+
 Result<Bytes> TabletStore::ledger(const Secret& device_sk) const {
     auto st = db_->prepare("SELECT hash FROM envelopes ORDER BY hash");
     if (!st) return st.error();

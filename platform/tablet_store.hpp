@@ -11,6 +11,7 @@
 #include "platform/files.hpp"
 #include "platform/sqlite.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -72,6 +73,12 @@ class TabletStore {
 
     Result<TabletCounts> counts() const;
     Result<std::vector<StoredEnvelope>> envelopes(bool only_unacknowledged) const;
+    // Every envelope in hash order, on one statement and without a copy: `f` gets each hash and
+    // the stored bytes, valid only during the call. Errors: db.*.
+    Status eachEnvelope(const std::function<void(const Hash32&, ByteView)>& f) const;
+    // Marks every envelope exported. exportBundle calls it inside the transaction in which it
+    // read them, so that it marks exactly the envelopes the file holds.
+    Status markAllExported();
     // The signed ledger of every envelope hash this tablet has sealed.
     Result<Bytes> ledger(const Secret& device_sk) const;
     Status markExported(const std::vector<Hash32>& hashes);
