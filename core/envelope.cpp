@@ -1,5 +1,7 @@
 #include "core/envelope.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -12,7 +14,8 @@ constexpr std::uint8_t kLedgerMagic[4] = {'P', 'Y', 'L', 'G'};
 // Envelope 2: the ballot inside carries the token's proof (ballot version 2).
 constexpr std::uint16_t kEnvelopeVersion = 2;
 constexpr std::uint16_t kCertVersion = 1;
-constexpr std::uint16_t kLedgerVersion = 1;
+// Ledger 2: the whole ledger's count and set digest, and all or part of its hashes.
+constexpr std::uint16_t kLedgerVersion = 2;
 constexpr std::uint32_t kMaxLedger = 50'000'000;
 
 Status readHeader(Reader& r, const std::uint8_t (&magic)[4], std::uint16_t version,
@@ -152,19 +155,44 @@ Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& org
     return c;
 }
 
-Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
-                   const Secret& device_sk) {
-    std::sort(hashes.begin(), hashes.end());
-    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+Hash32 ledgerSetDigest(const std::vector<Hash32>& sorted_hashes) {
+    static constexpr std::string_view kPrefix = "pingyi/ledger-set/v2";
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, 32);
+    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kPrefix.data()),
+                              kPrefix.size());
+    for (auto& h : sorted_hashes)
+        crypto_generichash_update(&st, h.data(), h.size());
+    Hash32 out{};
+    crypto_generichash_final(&st, out.data(), out.size());
+    return out;
+}
+
+Bytes encodeLedgerPart(const Hash32& campaign, const PublicKey& device, std::uint32_t total,
+                       const Hash32& set_digest, std::vector<Hash32> part,
+                       const Secret& device_sk) {
+    std::sort(part.begin(), part.end());
+    part.erase(std::unique(part.begin(), part.end()), part.end());
     Writer w;
     writeHeader(w, kLedgerMagic, kLedgerVersion);
     w.raw(campaign);
     w.raw(device);
-    w.u32(static_cast<std::uint32_t>(hashes.size()));
-    for (auto& h : hashes)
+    w.u32(total);
+    w.raw(set_digest);
+    w.u32(static_cast<std::uint32_t>(part.size()));
+    for (auto& h : part)
         w.raw(h);
     w.raw(sign(device_sk, w.bytes()));
     return w.take();
+}
+
+Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
+                   const Secret& device_sk) {
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    const Hash32 digest = ledgerSetDigest(hashes);
+    const auto total = static_cast<std::uint32_t>(hashes.size());
+    return encodeLedgerPart(campaign, device, total, digest, std::move(hashes), device_sk);
 }
 
 Result<Ledger> decodeLedger(ByteView bytes) {
@@ -174,8 +202,11 @@ Result<Ledger> decodeLedger(ByteView bytes) {
     std::uint32_t n = 0;
     r.fixed(l.campaign);
     r.fixed(l.device);
+    r.u32(l.total);
+    r.fixed(l.set_digest);
     r.u32(n);
-    if (!r.ok() || n > kMaxLedger || r.remaining() != std::size_t(n) * 32 + 64)
+    if (!r.ok() || n > kMaxLedger || l.total > kMaxLedger || n > l.total ||
+        r.remaining() != std::size_t(n) * 32 + 64)
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.ledger"});
     l.hashes.resize(n);
     for (auto& h : l.hashes)
@@ -188,6 +219,8 @@ Result<Ledger> decodeLedger(ByteView bytes) {
             return Error::make(ErrorKind::Invalid, "ledger.unsorted");
     if (!verify(l.device, bytes.first(signed_len), l.signature))
         return Error::make(ErrorKind::Forged, "ledger.bad_signature");
+    if (l.complete() && !equalConstTime(ledgerSetDigest(l.hashes), l.set_digest))
+        return Error::make(ErrorKind::Invalid, "ledger.bad_digest");
     l.bytes.assign(bytes.begin(), bytes.end());
     return l;
 }

@@ -4,6 +4,7 @@
 // twice (with their log), paper self-appraisal scores, and the last count's results.
 #pragma once
 
+#include "core/ack.hpp"
 #include "core/envelope.hpp"
 #include "core/package.hpp"
 #include "core/tally.hpp"
@@ -62,6 +63,7 @@ struct Countable {
 // Outcome of storing the envelopes of one verified bundle.
 struct StoreOutcome {
     std::size_t added = 0, already = 0;
+    LedgerState ledger; // the device's ledger hashes held now (count and set digest)
 };
 
 class CollectorStore {

@@ -29,7 +29,7 @@ struct SyncServer::Impl {
 
 namespace {
 
-constexpr int kProtocol = 1;
+constexpr int kProtocol = 2; // 2: ledger parts, and the ledger state in acknowledgements
 
 struct Request {
     bool post = false;
@@ -109,6 +109,7 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     // the store's lock, so the server's threads check several tablets' batches at once.
     CheckedBundle checked = checkBundle(s.store->package(), req.body);
     if (checked.refused) return answerRefused(s, c, *checked.refused);
+    const std::size_t ledger_entries = checked.ledger.hashes.size();
     std::unique_lock lock(s.store_mutex, std::defer_lock);
     if (!lock.try_lock_for(s.limits.busy_wait)) {
         ++s.stats.busy;
@@ -123,12 +124,14 @@ MHD_Result handleSync(SyncServer::Impl& s, MHD_Connection* c, Request& req) {
     if (r.refused) return answerRefused(s, c, *r.refused);
     ++s.stats.batches;
     s.stats.envelopes_added += r.added;
+    s.stats.ledger_entries += ledger_entries;
     json rejected = json::array();
     for (auto& e : r.rejected)
         rejected.push_back({{"receipt", e.receipt}, {"reason", e.reason.id}});
-    Bytes ack = encodeAck(s.store->package().digest, r.device, r.held, s.sign_sk);
-    json j = {{"protocol", kProtocol}, {"status", "ok"},       {"added", r.added},
-              {"already", r.already},  {"rejected", rejected}, {"ack", toHex(ack)}};
+    Bytes ack = encodeAck(s.store->package().digest, r.device, r.held, r.ledger, s.sign_sk);
+    json j = {{"protocol", kProtocol},        {"status", "ok"},       {"added", r.added},
+              {"already", r.already},         {"rejected", rejected}, {"ack", toHex(ack)},
+              {"ledger_held", r.ledger.count}};
     return sendJson(c, MHD_HTTP_OK, j);
 }
 
@@ -141,7 +144,14 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
         *con_cls = req;
         ++s.stats.requests;
         std::string u = url, m = method;
-        if (u == "/v1/hello" && m == "GET") {
+        if (u.starts_with("/v1/")) { // tablets of protocol 1 send bundles of version 1
+            req->done = true;
+            return sendError(c, MHD_HTTP_BAD_REQUEST,
+                             Error::make(ErrorKind::Invalid, "sync.old_protocol",
+                                         {"1", std::to_string(kProtocol)}),
+                             false);
+        }
+        if (u == "/v2/hello" && m == "GET") {
             req->done = true;
             json j = {{"protocol", kProtocol},
                       {"status", "ok"},
@@ -149,7 +159,7 @@ MHD_Result onRequest(void* cls, MHD_Connection* c, const char* url, const char* 
                       {"collector", fingerprint(s.sign_pk)}};
             return sendJson(c, MHD_HTTP_OK, j);
         }
-        if (u != "/v1/sync") {
+        if (u != "/v2/sync") {
             req->done = true;
             return sendError(c, MHD_HTTP_NOT_FOUND,
                              Error::make(ErrorKind::NotFound, "sync.not_found"), false);

@@ -26,6 +26,7 @@ struct ServerLimits {
 
 struct ServerStats {
     std::atomic<std::uint64_t> requests{0}, batches{0}, envelopes_added{0}, refused{0}, busy{0};
+    std::atomic<std::uint64_t> ledger_entries{0}; // ledger hashes received in accepted batches
 };
 
 class SyncServer {

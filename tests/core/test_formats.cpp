@@ -15,6 +15,7 @@
 // Tamper tests: every reader gets every byte position flipped (three masks) and every
 // truncation, and must return an error, never accept and never crash.
 #include "core/ballot.hpp"
+#include "core/catalog.hpp"
 #include "core/crypto.hpp"
 #include "core/envelope.hpp"
 #include "core/package.hpp"
@@ -196,7 +197,7 @@ const std::string kBallotPaddedHashHex =
 const std::string kCertificateHashHex =
     "b15a8f6913782b79a83607dc9afc3a44bf588839d1f0d02e8e5347b46fb09bc6";
 const std::string kLedgerHashHex =
-    "df8cc5b750f21d090c8a35ffbbc08fdf2e27b0341964ef87cccce736c2cb1af1";
+    "7764adc54fa56180c0bb0a34620798822f98f8ba1a2db1ee1ffa8e1ad2616909";
 const std::string kPackageDigestHex =
     "873e4b21590084b661504e24c94e8566b1936f2e6a7fb393d44a2293058e57b9";
 const std::string kPackageFileHashHex =
@@ -353,21 +354,59 @@ TEST_CASE("Known answer: a device certificate signed by a fixed organiser key") 
 TEST_CASE("Known answer: a ledger is sorted, without duplicates, and signed by the device") {
     Vectors v;
     Bytes l = encodeLedger(v.other_campaign, v.device.pk, v.ledgerHashes(), v.device.sk);
-    REQUIRE(l.size() == 6 + 32 + 32 + 4 + 3 * 32 + 64);
-    CHECK(hexAt(l, 0, 6) == "50594c470100"); // "PYLG", version 1
+    REQUIRE(l.size() == 6 + 32 + 32 + 4 + 32 + 4 + 3 * 32 + 64);
+    CHECK(hexAt(l, 0, 6) == "50594c470200"); // "PYLG", version 2
     CHECK(hexAt(l, 6, 32) == hexOf(v.other_campaign));
     CHECK(hexAt(l, 38, 32) == hexOf(v.device.pk));
-    CHECK(le32(l, 70) == 3);
-    CHECK(hexAt(l, 74, 32) == hexOf(fixedBytes(0x10)));
-    CHECK(hexAt(l, 106, 32) == hexOf(fixedBytes(0x20)));
-    CHECK(hexAt(l, 138, 32) == hexOf(fixedBytes(0x30)));
+    CHECK(le32(l, 70) == 3); // total
+    // set digest = BLAKE2b-256("pingyi/ledger-set/v2" || the sorted hashes)
+    Writer set;
+    set.raw(view(std::string_view("pingyi/ledger-set/v2")));
+    for (int first : {0x10, 0x20, 0x30})
+        set.raw(fixedBytes(static_cast<std::uint8_t>(first)));
+    CHECK(hexAt(l, 74, 32) == hexOf(hash(set.bytes())));
+    CHECK(le32(l, 106) == 3); // hashes named here: all of them
+    CHECK(hexAt(l, 110, 32) == hexOf(fixedBytes(0x10)));
+    CHECK(hexAt(l, 142, 32) == hexOf(fixedBytes(0x20)));
+    CHECK(hexAt(l, 174, 32) == hexOf(fixedBytes(0x30)));
     CHECK(hexOf(hash(l)) == kLedgerHashHex);
     auto d = decodeLedger(l);
     REQUIRE(d.ok());
     CHECK(d->hashes.size() == 3);
+    CHECK(d->total == 3);
+    CHECK(d->complete());
     CHECK(d->device == v.device.pk);
     // An empty ledger is valid too (a tablet that sealed nothing yet).
     CHECK(decodeLedger(encodeLedger(v.other_campaign, v.device.pk, {}, v.device.sk)).ok());
+}
+
+TEST_CASE("A ledger part names some hashes under the whole ledger's count and digest") {
+    Vectors v;
+    std::vector<Hash32> all{fixedBytes(0x10), fixedBytes(0x20), fixedBytes(0x30)};
+    Hash32 digest = ledgerSetDigest(all);
+    Bytes part =
+        encodeLedgerPart(v.other_campaign, v.device.pk, 3, digest, {fixedBytes(0x20)}, v.device.sk);
+    REQUIRE(part.size() == 6 + 32 + 32 + 4 + 32 + 4 + 32 + 64);
+    auto d = decodeLedger(part);
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->complete());
+    CHECK(d->total == 3);
+    CHECK(d->set_digest == digest);
+    CHECK(d->hashes == std::vector<Hash32>{fixedBytes(0x20)});
+    // A "complete" ledger whose hashes do not give its digest is refused, and so is a part that
+    // names more hashes than its total.
+    Bytes lying =
+        encodeLedgerPart(v.other_campaign, v.device.pk, 3, digest,
+                         {fixedBytes(0x10), fixedBytes(0x20), fixedBytes(0x40)}, v.device.sk);
+    auto r = decodeLedger(lying);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().id == "ledger.bad_digest");
+    CHECK(hasMessage("ledger.bad_digest"));
+    CHECK_FALSE(
+        decodeLedger(encodeLedgerPart(v.other_campaign, v.device.pk, 1, digest, all, v.device.sk))
+            .ok());
+    everyFlipIsRejected(
+        part, [](ByteView x) { return decodeLedger(x).ok(); }, "ledger part");
 }
 
 TEST_CASE("Known answer: a campaign package has a canonical body and a fixed digest") {
@@ -499,8 +538,8 @@ TEST_CASE("Every binary format refuses another version with format.bad_version")
     for (auto& c : cases) {
         CAPTURE(c.what);
         const unsigned current = c.bytes[4] | (c.bytes[5] << 8);
-        // Ballot, envelope, package and additions are at 2 (token proofs): 1 is refused too.
-        CHECK(current == (c.what == "certificate" || c.what == "ledger" ? 1u : 2u));
+        // All but the certificate are at 2 (token proofs; ledger parts): 1 is refused too.
+        CHECK(current == (c.what == "certificate" ? 1u : 2u));
         for (unsigned version : {0u, 1u, 2u, 3u, 0x0100u, 0xFFFFu}) {
             if (version == current) continue;
             Bytes bad = c.bytes;
@@ -566,9 +605,11 @@ TEST_CASE("A ledger signed by its device but not sorted, or with a duplicate, is
                         std::vector<Hash32>{fixedBytes(0x10), fixedBytes(0x10)}}) {
         Writer w;
         w.raw(view(std::string_view("PYLG")));
-        w.u16(1);
+        w.u16(2);
         w.raw(v.other_campaign);
         w.raw(v.device.pk);
+        w.u32(static_cast<std::uint32_t>(hashes.size()));
+        w.raw(ledgerSetDigest(hashes));
         w.u32(static_cast<std::uint32_t>(hashes.size()));
         for (auto& h : hashes)
             w.raw(h);

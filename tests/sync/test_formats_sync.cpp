@@ -38,7 +38,7 @@ std::string hexAt(const Bytes& b, std::size_t at, std::size_t n) {
 const std::string kPackageDigestHex =
     "873e4b21590084b661504e24c94e8566b1936f2e6a7fb393d44a2293058e57b9";
 const std::string kBundleHashHex =
-    "43badbe3b4f47d12e41d9ef85868c79b7339e0ea16628690d48716b45438aa15";
+    "4cf713d650e3190e7b1e8e13d658a58620aa9cb6fc92b39fc01b92fc986813ac";
 
 // The same fixed package as tests/core/test_formats.cpp, one enrolled tablet, one envelope.
 struct BundleVector {
@@ -88,31 +88,31 @@ TEST_CASE("Known answer: a bundle of one envelope has its parts at the documente
     BundleVector v;
     CHECK(toHex(v.package.digest) == kPackageDigestHex);
     REQUIRE(v.certificate.size() == 145);
-    REQUIRE(v.ledger.size() == 170);
+    REQUIRE(v.ledger.size() == 206);
     REQUIRE(v.envelope.size() == 219);
     const Bytes& b = v.bytes;
-    REQUIRE(b.size() == 6 + 32 + (4 + 145) + (4 + 170) + 4 + (4 + 219) + 64);
+    REQUIRE(b.size() == 6 + 32 + (4 + 145) + (4 + 206) + 4 + (4 + 219) + 64);
     CHECK(hexAt(b, 0, 6) == "5059424e0200"); // "PYBN", version 2
     CHECK(hexAt(b, 6, 32) == kPackageDigestHex);
     CHECK(le32(b, 38) == 145);
     CHECK(hexAt(b, 42, 145) == toHex(v.certificate));
-    CHECK(le32(b, 187) == 170);
-    CHECK(hexAt(b, 191, 170) == toHex(v.ledger));
-    CHECK(le32(b, 361) == 1);
-    CHECK(le32(b, 365) == 219);
-    CHECK(hexAt(b, 369, 219) == toHex(v.envelope));
+    CHECK(le32(b, 187) == 206);
+    CHECK(hexAt(b, 191, 206) == toHex(v.ledger));
+    CHECK(le32(b, 397) == 1);
+    CHECK(le32(b, 401) == 219);
+    CHECK(hexAt(b, 405, 219) == toHex(v.envelope));
     Signature sig{};
-    std::copy(b.begin() + 588, b.end(), sig.begin());
-    // The device signs "PYBN" || u16 2 || hash(bytes [0, 365) || hash(envelope)): the bytes before
+    std::copy(b.begin() + 624, b.end(), sig.begin());
+    // The device signs "PYBN" || u16 2 || hash(bytes [0, 401) || hash(envelope)): the bytes before
     // the first envelope, then each envelope's hash; not the bundle itself.
     Writer digested;
-    digested.raw(ByteView(b).first(365));
+    digested.raw(ByteView(b).first(401));
     digested.raw(hash(v.envelope));
     Writer m;
     m.raw(ByteView(b).first(6));
     m.raw(hash(digested.bytes()));
     CHECK(verify(v.device.pk, m.bytes(), sig));
-    CHECK_FALSE(verify(v.device.pk, ByteView(b).first(588), sig));
+    CHECK_FALSE(verify(v.device.pk, ByteView(b).first(624), sig));
     CHECK(toHex(hash(b)) == kBundleHashHex);
     auto d = decodeBundle(b, v.package);
     REQUIRE(d.ok());
