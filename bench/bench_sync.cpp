@@ -532,10 +532,10 @@ Sample runPhased(const Fixture& fx, const fs::path& work, const Options& o, Phas
                 held.reserve(good.size());
                 for (auto& g : good)
                     held.push_back(g.hash);
-                Bytes ack = encodeAck(col.package().digest, b->certificate.device, held,
+                Bytes ack = encodeAck(col.package().digest, b->certificate.device, held, st->ledger,
                                       fx.collector_sign.sk);
                 auto c6 = Clock::now();
-                json answer = {{"protocol", 1},
+                json answer = {{"protocol", 2},
                                {"status", "ok"},
                                {"added", st->added},
                                {"already", st->already},
@@ -581,7 +581,7 @@ size_t discard(char*, size_t size, size_t n, void*) {
 }
 
 // The transport alone: the same request bodies (one per batch, as syncTablet sends them), each
-// with its magic broken, POSTed to /v1/sync with a fresh curl handle per request (syncTablet
+// with its magic broken, POSTed to /v2/sync with a fresh curl handle per request (syncTablet
 // keeps one connection for a whole sync: this is the dearer case); the server reads the whole
 // body and answers 400 at once.
 Sample runBareHttp(const Fixture& fx, const fs::path& work, const Options& o,
@@ -589,7 +589,7 @@ Sample runBareHttp(const Fixture& fx, const fs::path& work, const Options& o,
     RunState s = freshRun(fx, work, 0);
     auto server = startServer(fx, s.collector, o);
     const std::string url =
-        "http://127.0.0.1:" + std::to_string(server->port()) + std::string("/v1/sync");
+        "http://127.0.0.1:" + std::to_string(server->port()) + std::string("/v2/sync");
     std::size_t answered = 0;
     Sample sample = timed([&] {
         for (auto& body : bodies) {

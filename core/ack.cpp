@@ -7,12 +7,12 @@ namespace pingyi {
 
 namespace {
 constexpr std::uint8_t kAckMagic[4] = {'P', 'Y', 'A', 'K'};
-constexpr std::uint16_t kVersion = 1;
+constexpr std::uint16_t kVersion = 2; // 2: the collector's ledger state for the device
 constexpr std::uint32_t kMaxAck = 10'000'000;
 } // namespace
 
 Bytes encodeAck(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
-                const Secret& sk) {
+                const LedgerState& ledger, const Secret& sk) {
     std::sort(hashes.begin(), hashes.end());
     hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
     Writer w;
@@ -23,6 +23,8 @@ Bytes encodeAck(const Hash32& campaign, const PublicKey& device, std::vector<Has
     w.u32(static_cast<std::uint32_t>(hashes.size()));
     for (auto& h : hashes)
         w.raw(h);
+    w.u32(ledger.count);
+    w.raw(ledger.digest);
     w.raw(sign(sk, w.bytes()));
     return w.take();
 }
@@ -44,11 +46,13 @@ Result<Acknowledgement> decodeAck(ByteView bytes, const PublicKey& collector_sig
     r.fixed(a.campaign);
     r.fixed(a.device);
     r.u32(n);
-    if (!r.ok() || n > kMaxAck || r.remaining() != std::size_t(n) * 32 + 64)
+    if (!r.ok() || n > kMaxAck || r.remaining() != std::size_t(n) * 32 + 4 + 32 + 64)
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.acknowledgement"});
     a.hashes.resize(n);
     for (auto& h : a.hashes)
         r.fixed(h);
+    r.u32(a.ledger.count);
+    r.fixed(a.ledger.digest);
     std::size_t signed_len = r.offset();
     r.fixed(a.signature);
     if (!r.ok())

@@ -15,7 +15,7 @@ namespace pingyi {
 
 namespace {
 constexpr char kBallotMagic[4] = {'P', 'Y', 'B', 'T'};
-constexpr std::uint16_t kBallotVersion = 1;
+constexpr std::uint16_t kBallotVersion = 2;
 } // namespace
 
 void Answers::wipe() {
@@ -31,6 +31,7 @@ void Ballot::wipe() {
         std::fill(a.levels.begin(), a.levels.end(), 0);
     }
     answers.clear();
+    sodium_memzero(token_proof.data(), token_proof.size());
     token_tag.fill(0);
 }
 
@@ -71,11 +72,12 @@ Result<AnswersFile> parseAnswersJson(std::string_view text) {
 }
 
 Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
-                           const MeetingRef& meeting, const Hash32& token_tag,
+                           const MeetingRef& meeting, const TokenProof& token_proof,
                            const Answers& answers) {
     Ballot b;
     b.campaign = campaign_digest;
-    b.token_tag = token_tag;
+    b.token_proof = token_proof;
+    b.token_tag = tokenTagOfProof(c.id, token_proof);
     b.meeting = meeting.id();
     auto subjects = c.subjectsOf(meeting.unit);
     // Anything rated or commented that is not a subject of this meeting's unit.
@@ -176,7 +178,7 @@ Bytes encodeBallot(const Ballot& b, std::size_t padded_size) {
     w.raw({reinterpret_cast<const std::uint8_t*>(kBallotMagic), 4});
     w.u16(kBallotVersion);
     w.raw(b.campaign);
-    w.raw(b.token_tag);
+    w.raw(b.token_proof);
     w.str16(b.meeting);
     w.u16(static_cast<std::uint16_t>(b.answers.size()));
     for (auto& a : b.answers) {
@@ -261,6 +263,14 @@ Result<Ballot> BallotReader::decode(ByteView padded) const {
     std::uint8_t magic[4];
     std::uint16_t version = 0, n = 0;
     Ballot b;
+    // A refused ballot is wiped too: its proof and answers are as secret as a counted one's.
+    struct WipeUnlessKept {
+        Ballot& b;
+        bool keep = false;
+        ~WipeUnlessKept() {
+            if (!keep) b.wipe();
+        }
+    } guard{b};
     r.fixed(magic);
     r.u16(version);
     if (!r.ok() || std::memcmp(magic, kBallotMagic, 4) != 0)
@@ -269,10 +279,11 @@ Result<Ballot> BallotReader::decode(ByteView padded) const {
         return Error::make(ErrorKind::Invalid, "format.bad_version",
                            {"@thing.ballot", std::to_string(version)});
     r.fixed(b.campaign);
-    r.fixed(b.token_tag);
+    r.fixed(b.token_proof);
     r.str16(b.meeting);
     r.u16(n);
     if (!r.ok()) return Error::make(ErrorKind::Invalid, "ballot.truncated");
+    b.token_tag = tokenTagOfProof(c.id, b.token_proof);
     const Meeting* meeting = nullptr;
     for (auto& m : meetings_)
         if (m.id == b.meeting) {
@@ -315,10 +326,9 @@ Result<Ballot> BallotReader::decode(ByteView padded) const {
             ErrorKind::Invalid, "ballot.comments_too_long",
             {std::to_string(total_chars), std::to_string(c.limits.ballot_comment_chars)});
     if (!r.atEnd()) return Error::make(ErrorKind::Invalid, "ballot.trailing");
-    if (c.grade_quota.percent > 0 && !checkGradeQuota(c, b).empty()) {
-        b.wipe();
-        return Error::make(ErrorKind::Invalid, "ballot.over_grade_quota");
-    }
+    if (c.grade_quota.percent > 0 && !checkGradeQuota(c, b).empty())
+        return Error::make(ErrorKind::Invalid, "ballot.over_grade_quota"); // the guard wipes b
+    guard.keep = true;
     return b;
 }
 

@@ -6,6 +6,7 @@
 #include "core/bytes.hpp"
 #include "core/campaign.hpp"
 #include "core/result.hpp"
+#include "core/token.hpp"
 
 #include <map>
 #include <optional>
@@ -30,6 +31,10 @@ struct SubjectAnswer {
 
 struct Ballot {
     Hash32 campaign{}; // package digest
+    // The proof of the token (core/token.hpp) is what the encoding carries; the tag is derived
+    // from it (tokenTagOfProof), and sealEnvelope writes it on the outside. A decoded ballot's
+    // tag is always the one its proof gives, so comparing it with the envelope's checks the proof.
+    TokenProof token_proof{}; // secret: wiped by wipe()
     Hash32 token_tag{};
     std::string meeting; // "U1/social"
     std::vector<SubjectAnswer> answers;
@@ -45,9 +50,9 @@ Result<AnswersFile> parseAnswersJson(std::string_view text);
 
 // Checks answers against the meeting's unit: every subject present, every item answered with a
 // known level or 不了解, comments within limits. All problems are found; the first is returned
-// (its message names the subject and item).
+// (its message names the subject and item). The tag is derived from the proof.
 Result<Ballot> buildBallot(const Campaign& c, const Hash32& campaign_digest,
-                           const MeetingRef& meeting, const Hash32& token_tag,
+                           const MeetingRef& meeting, const TokenProof& token_proof,
                            const Answers& answers);
 
 // Fixed plaintext size (after sodium_pad) for every ballot of this campaign.
@@ -55,7 +60,8 @@ std::size_t ballotPaddedSize(const Campaign& c);
 
 // Encodes and pads; the caller wipes the result (it is plaintext).
 Bytes encodeBallot(const Ballot& b, std::size_t padded_size);
-// Unpads and decodes; checks structure against the campaign (indices, levels, meeting).
+// Unpads and decodes; checks structure against the campaign (indices, levels, meeting), and
+// sets token_tag to the tag of the proof inside.
 Result<Ballot> decodeBallot(ByteView padded, const Campaign& c);
 
 // decodeBallot() for many ballots of one campaign: what it needs of the campaign (padded size,

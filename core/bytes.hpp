@@ -36,6 +36,7 @@ class Writer {
     void raw(ByteView b) { buf_.insert(buf_.end(), b.begin(), b.end()); }
     void blob32(ByteView b);        // u32 length, then the bytes
     void str16(std::string_view s); // u16 length, then UTF-8 bytes
+    void reserve(std::size_t n) { buf_.reserve(n); }
     const Bytes& bytes() const { return buf_; }
     Bytes take() { return std::move(buf_); }
     std::size_t size() const { return buf_.size(); }

@@ -1,5 +1,7 @@
 #include "core/envelope.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -9,23 +11,28 @@ namespace {
 constexpr std::uint8_t kEnvelopeMagic[4] = {'P', 'Y', 'E', 'V'};
 constexpr std::uint8_t kCertMagic[4] = {'P', 'Y', 'D', 'C'};
 constexpr std::uint8_t kLedgerMagic[4] = {'P', 'Y', 'L', 'G'};
-constexpr std::uint16_t kVersion = 1;
+// Envelope 2: the ballot inside carries the token's proof (ballot version 2).
+constexpr std::uint16_t kEnvelopeVersion = 2;
+constexpr std::uint16_t kCertVersion = 1;
+// Ledger 2: the whole ledger's count and set digest, and all or part of its hashes.
+constexpr std::uint16_t kLedgerVersion = 2;
 constexpr std::uint32_t kMaxLedger = 50'000'000;
 
-Status readHeader(Reader& r, const std::uint8_t (&magic)[4], const char* what) {
+Status readHeader(Reader& r, const std::uint8_t (&magic)[4], std::uint16_t version,
+                  const char* what) {
     std::uint8_t m[4];
     std::uint16_t v = 0;
     if (!r.fixed(m) || std::memcmp(m, magic, 4) != 0)
         return Error::make(ErrorKind::Invalid, "format.bad_magic", {what});
     if (!r.u16(v)) return Error::make(ErrorKind::Invalid, "format.truncated", {what});
-    if (v != kVersion)
+    if (v != version)
         return Error::make(ErrorKind::Invalid, "format.bad_version", {what, std::to_string(v)});
     return {};
 }
 
-void writeHeader(Writer& w, const std::uint8_t (&magic)[4]) {
+void writeHeader(Writer& w, const std::uint8_t (&magic)[4], std::uint16_t version) {
     w.raw(magic);
-    w.u16(kVersion);
+    w.u16(version);
 }
 } // namespace
 
@@ -36,7 +43,7 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
     Bytes sealed = seal(collector_box, plain);
     wipe(plain);
     Writer w;
-    writeHeader(w, kEnvelopeMagic);
+    writeHeader(w, kEnvelopeMagic, kEnvelopeVersion);
     w.raw(ballot.campaign);
     w.raw(device_pk);
     w.raw(ballot.token_tag);
@@ -51,7 +58,7 @@ SealedEnvelope sealEnvelope(const Ballot& ballot, std::size_t padded_size,
 Result<EnvelopeView> parseEnvelopeView(ByteView bytes) {
     Reader r(bytes);
     EnvelopeView e;
-    PY_TRY(readHeader(r, kEnvelopeMagic, "@thing.envelope"));
+    PY_TRY(readHeader(r, kEnvelopeMagic, kEnvelopeVersion, "@thing.envelope"));
     r.fixed(e.campaign);
     r.fixed(e.device);
     r.fixed(e.token_tag);
@@ -85,11 +92,13 @@ Result<Envelope> verifyEnvelope(ByteView bytes) {
 }
 
 namespace {
+// The decoded ballot's tag is the tag of the proof it carries: equal to the envelope's tag only
+// if whoever sealed it held the token (a device key and the package give tags, never proofs).
 Result<Ballot> checkOpened(Result<Ballot> b, const Hash32& token_tag, const Hash32& campaign) {
     if (!b) return b;
     if (!equalConstTime(b->token_tag, token_tag)) {
         b->wipe();
-        return Error::make(ErrorKind::Forged, "envelope.tag_mismatch");
+        return Error::make(ErrorKind::Forged, "envelope.bad_proof");
     }
     if (b->campaign != campaign) {
         b->wipe();
@@ -120,7 +129,7 @@ Result<Ballot> openEnvelope(const EnvelopeView& env, const BoxKeyPair& collector
 Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const std::string& label,
                         const Secret& organiser_sk) {
     Writer w;
-    writeHeader(w, kCertMagic);
+    writeHeader(w, kCertMagic, kCertVersion);
     w.raw(campaign);
     w.raw(device);
     w.str16(label);
@@ -131,7 +140,7 @@ Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const s
 Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& organiser) {
     Reader r(bytes);
     DeviceCertificate c;
-    PY_TRY(readHeader(r, kCertMagic, "@thing.certificate"));
+    PY_TRY(readHeader(r, kCertMagic, kCertVersion, "@thing.certificate"));
     r.fixed(c.campaign);
     r.fixed(c.device);
     r.str16(c.label);
@@ -146,30 +155,58 @@ Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& org
     return c;
 }
 
-Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
-                   const Secret& device_sk) {
-    std::sort(hashes.begin(), hashes.end());
-    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+Hash32 ledgerSetDigest(const std::vector<Hash32>& sorted_hashes) {
+    static constexpr std::string_view kPrefix = "pingyi/ledger-set/v2";
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, 32);
+    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kPrefix.data()),
+                              kPrefix.size());
+    for (auto& h : sorted_hashes)
+        crypto_generichash_update(&st, h.data(), h.size());
+    Hash32 out{};
+    crypto_generichash_final(&st, out.data(), out.size());
+    return out;
+}
+
+Bytes encodeLedgerPart(const Hash32& campaign, const PublicKey& device, std::uint32_t total,
+                       const Hash32& set_digest, std::vector<Hash32> part,
+                       const Secret& device_sk) {
+    std::sort(part.begin(), part.end());
+    part.erase(std::unique(part.begin(), part.end()), part.end());
     Writer w;
-    writeHeader(w, kLedgerMagic);
+    writeHeader(w, kLedgerMagic, kLedgerVersion);
     w.raw(campaign);
     w.raw(device);
-    w.u32(static_cast<std::uint32_t>(hashes.size()));
-    for (auto& h : hashes)
+    w.u32(total);
+    w.raw(set_digest);
+    w.u32(static_cast<std::uint32_t>(part.size()));
+    for (auto& h : part)
         w.raw(h);
     w.raw(sign(device_sk, w.bytes()));
     return w.take();
 }
 
+Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
+                   const Secret& device_sk) {
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    const Hash32 digest = ledgerSetDigest(hashes);
+    const auto total = static_cast<std::uint32_t>(hashes.size());
+    return encodeLedgerPart(campaign, device, total, digest, std::move(hashes), device_sk);
+}
+
 Result<Ledger> decodeLedger(ByteView bytes) {
     Reader r(bytes);
     Ledger l;
-    PY_TRY(readHeader(r, kLedgerMagic, "@thing.ledger"));
+    PY_TRY(readHeader(r, kLedgerMagic, kLedgerVersion, "@thing.ledger"));
     std::uint32_t n = 0;
     r.fixed(l.campaign);
     r.fixed(l.device);
+    r.u32(l.total);
+    r.fixed(l.set_digest);
     r.u32(n);
-    if (!r.ok() || n > kMaxLedger || r.remaining() != std::size_t(n) * 32 + 64)
+    if (!r.ok() || n > kMaxLedger || l.total > kMaxLedger || n > l.total ||
+        r.remaining() != std::size_t(n) * 32 + 64)
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.ledger"});
     l.hashes.resize(n);
     for (auto& h : l.hashes)
@@ -182,6 +219,8 @@ Result<Ledger> decodeLedger(ByteView bytes) {
             return Error::make(ErrorKind::Invalid, "ledger.unsorted");
     if (!verify(l.device, bytes.first(signed_len), l.signature))
         return Error::make(ErrorKind::Forged, "ledger.bad_signature");
+    if (l.complete() && !equalConstTime(ledgerSetDigest(l.hashes), l.set_digest))
+        return Error::make(ErrorKind::Invalid, "ledger.bad_digest");
     l.bytes.assign(bytes.begin(), bytes.end());
     return l;
 }

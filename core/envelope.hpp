@@ -63,17 +63,31 @@ Bytes encodeCertificate(const Hash32& campaign, const PublicKey& device, const s
 // Verifies the organiser's signature.
 Result<DeviceCertificate> decodeCertificate(ByteView bytes, const PublicKey& organiser);
 
-// The tablet's signed list of every envelope hash it ever sealed, sorted (no order leaks).
+// The tablet's signed statement of every envelope hash it ever sealed: how many (`total`) and the
+// digest of the sorted set, with some or all of the hashes themselves, sorted (no order leaks).
+// A complete ledger names all `total` hashes; a part names only those the collector may lack
+// (LAN sync sends parts once the collector's acknowledgement shows it holds the rest).
 struct Ledger {
     Hash32 campaign{};
     PublicKey device{};
-    std::vector<Hash32> hashes; // strictly ascending
+    std::uint32_t total = 0;    // hashes in the tablet's whole ledger
+    Hash32 set_digest{};        // ledgerSetDigest() of the whole ledger
+    std::vector<Hash32> hashes; // strictly ascending; all `total` of them, or a part
     Signature signature{};
     Bytes bytes;
+    bool complete() const { return hashes.size() == total; }
 };
+// hash("pingyi/ledger-set/v2" || the hashes, strictly ascending): the digest of a ledger's set,
+// which the collector's acknowledgement repeats for what it holds.
+Hash32 ledgerSetDigest(const std::vector<Hash32>& sorted_hashes);
+// The complete ledger of `hashes` (sorted and deduplicated here).
 Bytes encodeLedger(const Hash32& campaign, const PublicKey& device, std::vector<Hash32> hashes,
                    const Secret& device_sk);
-// Verifies the device's signature (the device key is inside; callers check it is enrolled).
+// A part: the whole ledger's count and digest, naming only `part` (each must be in the ledger).
+Bytes encodeLedgerPart(const Hash32& campaign, const PublicKey& device, std::uint32_t total,
+                       const Hash32& set_digest, std::vector<Hash32> part, const Secret& device_sk);
+// Verifies the device's signature (the device key is inside; callers check it is enrolled), and
+// for a complete ledger that the hashes give the digest (ledger.bad_digest).
 Result<Ledger> decodeLedger(ByteView bytes);
 
 } // namespace pingyi

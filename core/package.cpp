@@ -13,7 +13,9 @@ using nlohmann::json;
 namespace {
 constexpr std::uint8_t kPackageMagic[4] = {'P', 'Y', 'P', 'K'};
 constexpr std::uint8_t kAdditionsMagic[4] = {'P', 'Y', 'A', 'D'};
-constexpr std::uint16_t kVersion = 1;
+// Version 2: token tags are derived through the token proof (core/token.hpp, tag key "v2"). A
+// version 1 package's tags would match no token typed now, so it is refused by its version.
+constexpr std::uint16_t kVersion = 2;
 constexpr std::size_t kMaxBody = 256u << 20;
 
 json tokensToJson(const std::vector<TokenSet>& sets) {

@@ -2,6 +2,10 @@
 
 #include "core/crypto.hpp"
 
+#include <sodium.h>
+
+#include <new>
+
 namespace pingyi {
 
 namespace {
@@ -85,11 +89,31 @@ std::string formatPartialToken(std::string_view typed) {
     return Token{s}.display();
 }
 
-Hash32 tokenTag(std::string_view campaign_id, const Token& token) {
-    std::string k = "pingyi/token-tag/v1";
+TokenProof tokenProof(std::string_view campaign_id, const Token& token) {
+    std::string s = "pingyi/token-proof/v2";
+    s.append(campaign_id);
+    Hash32 salt = hash(view(s));
+    static_assert(crypto_pwhash_SALTBYTES == 16);
+    TokenProof proof{};
+    if (crypto_pwhash(proof.data(), proof.size(), token.symbols.data(), token.symbols.size(),
+                      salt.data(), kTokenProofOps, kTokenProofMemory,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
+        throw std::bad_alloc(); // the parameters are fixed and valid: only memory can fail
+    return proof;
+}
+
+Hash32 tokenTagOfProof(std::string_view campaign_id, const TokenProof& proof) {
+    std::string k = "pingyi/token-tag/v2";
     k.append(campaign_id);
     Hash32 key = hash(view(k));
-    return keyedHash(key, view(token.symbols));
+    return keyedHash(key, proof);
+}
+
+Hash32 tokenTag(std::string_view campaign_id, const Token& token) {
+    TokenProof proof = tokenProof(campaign_id, token);
+    Hash32 tag = tokenTagOfProof(campaign_id, proof);
+    sodium_memzero(proof.data(), proof.size());
+    return tag;
 }
 
 std::string receiptCode(const Hash32& h) {

@@ -143,17 +143,19 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
         if (!cur) return cur.error();
         cur->bind(1, cert.device);
         std::int64_t held_count = cur->step() ? cur->i64(0) : 0;
-        if (static_cast<std::int64_t>(ledger.hashes.size()) > held_count) {
+        if (static_cast<std::int64_t>(ledger.total) > held_count) {
             auto up =
                 db_->prepare("UPDATE devices SET ledger = ?, ledger_count = ? WHERE device = ?");
             if (!up) return up.error();
             up->bind(1, ledger.bytes)
-                .bind(2, static_cast<std::int64_t>(ledger.hashes.size()))
+                .bind(2, static_cast<std::int64_t>(ledger.total))
                 .bind(3, cert.device);
             PY_TRY(up->run());
         }
         // Every hash any verified ledger of the device ever named is kept, whatever its size:
-        // a restored or rolled-back tablet may send a smaller ledger naming new envelopes.
+        // a restored or rolled-back tablet may send a smaller ledger naming new envelopes. A
+        // ledger part names only what this collector may lack (the tablet knows the rest is held
+        // from the ledger state of the last acknowledgement).
         auto ins = db_->prepare("INSERT OR IGNORE INTO ledger_hashes(device, hash) VALUES(?, ?)");
         if (!ins) return ins.error();
         for (auto& h : ledger.hashes) {
@@ -161,6 +163,20 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
             ins->bind(1, cert.device).bind(2, h);
             PY_TRY(ins->run());
         }
+        // What the acknowledgement reports: a read of the device's (device, hash) key range.
+        auto held = db_->prepare("SELECT hash FROM ledger_hashes WHERE device = ? ORDER BY hash");
+        if (!held) return held.error();
+        held->bind(1, cert.device);
+        std::vector<Hash32> named;
+        while (held->step()) {
+            Hash32 h{};
+            if (!toFixed(held->blobView(0), h))
+                return Error::make(ErrorKind::Invalid, "db.corrupt",
+                                   {db_->name(), "ledger_hashes"});
+            named.push_back(h);
+        }
+        if (held->error()) return *held->error();
+        out.ledger = {static_cast<std::uint32_t>(named.size()), ledgerSetDigest(named)};
     }
     auto ins = db_->prepare(
         "INSERT OR IGNORE INTO envelopes(hash, device, tag, bytes) VALUES(?, ?, ?, ?)");
@@ -353,6 +369,7 @@ Result<Countable> CollectorStore::countable() const {
                            d->second.covered == static_cast<std::int64_t>(group.size());
             if (!decided) ++out.conflicts_open;
             bool chosen = decided && d->second.chosen;
+            out.groups.push_back({tag, group, decided, chosen ? d->second.chosen : std::nullopt});
             out.conflict_envelopes_excluded +=
                 static_cast<std::int64_t>(group.size()) - (chosen ? 1 : 0);
             if (chosen && std::find(group.begin(), group.end(), *d->second.chosen) != group.end())

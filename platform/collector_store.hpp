@@ -4,6 +4,7 @@
 // twice (with their log), paper self-appraisal scores, and the last count's results.
 #pragma once
 
+#include "core/ack.hpp"
 #include "core/envelope.hpp"
 #include "core/package.hpp"
 #include "core/tally.hpp"
@@ -41,18 +42,28 @@ struct CollectorCounts {
     std::int64_t envelopes = 0, devices = 0, conflicts = 0, conflicts_open = 0, missing = 0;
 };
 
+// A token held more than once, as the store sees it (it cannot open envelopes).
+struct ConflictGroup {
+    Hash32 tag{};
+    std::vector<Hash32> envelopes; // sorted
+    bool decided = false;          // a staff decision covers every envelope held now
+    std::optional<Hash32> chosen;  // the decision's envelope (unset: neither, or undecided)
+};
+
 // What the count opens, read in one pass over the (tag, hash) index.
 struct Countable {
-    std::vector<Hash32> hashes;      // each tag once (conflicts only when decided), shuffled
-    std::int64_t envelopes = 0;      // every envelope held
-    std::int64_t conflicts = 0;      // tags held more than once
-    std::int64_t conflicts_open = 0; // of those, with no decision covering them all
+    std::vector<Hash32> hashes;        // each tag once (conflicts only when decided), shuffled
+    std::vector<ConflictGroup> groups; // every conflict, for the count's proof check
+    std::int64_t envelopes = 0;        // every envelope held
+    std::int64_t conflicts = 0;        // tags held more than once
+    std::int64_t conflicts_open = 0;   // of those, with no decision covering them all
     std::int64_t conflict_envelopes_excluded = 0; // envelopes of conflicts not counted
 };
 
 // Outcome of storing the envelopes of one verified bundle.
 struct StoreOutcome {
     std::size_t added = 0, already = 0;
+    LedgerState ledger; // the device's ledger hashes held now (count and set digest)
 };
 
 class CollectorStore {

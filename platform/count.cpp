@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <set>
 #include <thread>
 
 namespace pingyi {
@@ -54,6 +55,74 @@ struct Worker {
         receipts.push_back(receiptCode(hash));
     }
 };
+
+struct ConflictOutcome {
+    std::vector<std::string> invalid;             // receipt codes of envelopes that do not prove
+    std::map<std::string, std::uint64_t> reasons; // their reasons
+    std::vector<ProofSettlement> settled;
+    std::uint64_t resolved = 0; // settled by proof, or decided by staff among proven envelopes
+    std::uint64_t excluded = 0; // envelopes that prove the token but do not count
+};
+
+// Opens every envelope of every conflict (on `envelopes`, inside the count's snapshot) and fixes
+// `plan`, the shuffled hashes the count opens: the envelope of a token that exactly one envelope
+// proves is counted; a decision counts its choice only if that envelope proves the token.
+Result<ConflictOutcome> settleByProof(const std::vector<ConflictGroup>& groups,
+                                      std::vector<Hash32>& plan, EnvelopeReader& envelopes,
+                                      const BoxKeyPair& key, const BallotReader& reader) {
+    ConflictOutcome out;
+    Bytes plain;
+    std::set<Hash32> drop; // decided choices that do not prove the token
+    for (auto& g : groups) {
+        std::vector<Hash32> proven;
+        std::vector<std::string> unproven;
+        for (auto& h : g.envelopes) {
+            auto bytes = envelopes.fetch(h);
+            if (!bytes) return bytes.error();
+            auto env = parseEnvelopeView(*bytes);
+            Result<Ballot> ballot =
+                env ? openEnvelope(*env, key, reader, plain) : Result<Ballot>(env.error());
+            if (ballot) {
+                ballot->wipe();
+                proven.push_back(h);
+                continue;
+            }
+            ++out.reasons[ballot.error().id];
+            out.invalid.push_back(receiptCode(h));
+            unproven.push_back(receiptCode(h));
+        }
+        const bool chosen_proves =
+            g.chosen && std::find(proven.begin(), proven.end(), *g.chosen) != proven.end();
+        if (g.chosen && !chosen_proves) drop.insert(*g.chosen);
+        std::size_t counted = 0;
+        if (proven.size() <= 1) {
+            ++out.resolved;
+            if (proven.size() == 1) {
+                counted = 1;
+                if (!chosen_proves) { // not in the plan yet: at a random place, like the rest
+                    plan.push_back(proven[0]);
+                    std::swap(plan.back(),
+                              plan[randomBelow(static_cast<std::uint32_t>(plan.size()))]);
+                }
+            }
+            out.settled.push_back({proven.empty() ? "" : receiptCode(proven[0]), unproven});
+        } else if (g.decided && (!g.chosen || chosen_proves)) {
+            ++out.resolved;
+            counted = g.chosen ? 1 : 0;
+        }
+        out.excluded += proven.size() - counted;
+    }
+    if (!drop.empty())
+        plan.erase(std::remove_if(plan.begin(), plan.end(),
+                                  [&](const Hash32& h) { return drop.count(h) > 0; }),
+                   plan.end());
+    std::sort(out.settled.begin(), out.settled.end(),
+              [](const ProofSettlement& a, const ProofSettlement& b) {
+                  return a.counted < b.counted ||
+                         (a.counted == b.counted && a.unproven < b.unproven);
+              });
+    return out;
+}
 
 // Workers take the shuffled hashes in small chunks, in list order, until none are left.
 struct Queue {
@@ -127,12 +196,11 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     if (!countable) return countable.error();
     auto missing = store.missingCount();
     if (!missing) return missing.error();
-    const std::vector<Hash32>& hashes = countable->hashes;
 
     unsigned threads = std::max(1u, opts.threads);
     // No more threads than envelopes (each opens a connection).
     threads = static_cast<unsigned>(
-        std::min<std::size_t>(threads, std::max<std::size_t>(1, hashes.size())));
+        std::min<std::size_t>(threads, std::max<std::size_t>(1, countable->hashes.size())));
     std::vector<EnvelopeReader> readers;
     {
         auto own = EnvelopeReader::onStore(store);
@@ -146,6 +214,17 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
         readers.push_back(std::move(*r));
     }
     const BallotReader reader(c);
+    // Token conflicts: every envelope of the token is opened first, and only those that prove
+    // the token take part. One that proves it counts on its own, without a staff decision; with
+    // two or more, the decision (if any) chooses among them. The others are invalid.
+    std::vector<Hash32> plan = std::move(countable->hashes);
+    ConflictOutcome conflicts;
+    if (!countable->groups.empty()) {
+        auto settled = settleByProof(countable->groups, plan, readers[0], key, reader);
+        if (!settled) return settled.error();
+        conflicts = std::move(*settled);
+    }
+    const std::vector<Hash32>& hashes = plan;
     std::vector<Worker> workers;
     for (unsigned i = 0; i < threads; ++i)
         workers.emplace_back(c);
@@ -167,6 +246,9 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
 
     CountOutput out;
     Tally total(c);
+    out.invalid_receipts = std::move(conflicts.invalid);
+    out.accounting.invalid_reasons = std::move(conflicts.reasons);
+    out.settled = std::move(conflicts.settled);
     for (auto& w : workers) {
         total.merge(w.tally);
         out.receipts.insert(out.receipts.end(), w.receipts.begin(), w.receipts.end());
@@ -189,10 +271,8 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     a.counted = out.receipts.size();
     a.invalid = out.invalid_receipts.size();
     a.conflicts = static_cast<std::uint64_t>(countable->conflicts);
-    a.conflicts_resolved =
-        static_cast<std::uint64_t>(countable->conflicts - countable->conflicts_open);
-    a.conflict_envelopes_excluded =
-        static_cast<std::uint64_t>(countable->conflict_envelopes_excluded);
+    a.conflicts_resolved = conflicts.resolved;
+    a.conflict_envelopes_excluded = conflicts.excluded;
     a.missing = static_cast<std::uint64_t>(*missing);
     out.results = buildResults(c, store.package().digest, out.units, total, a, out.receipts);
     return out;

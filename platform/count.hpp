@@ -22,12 +22,21 @@ struct CommentOut {
     std::string text;
 };
 
+// A token held more than once that the count settled by opening its envelopes: only envelopes
+// that prove the token can count, so a forged twin never knocks a genuine ballot out. Staff
+// decisions apply only among envelopes that prove it.
+struct ProofSettlement {
+    std::string counted;               // the one envelope that proves the token, or empty
+    std::vector<std::string> unproven; // set aside as invalid (their reasons are in accounting)
+};
+
 struct CountOutput {
     std::vector<UnitResult> units;
     Accounting accounting;
     std::vector<std::string> receipts;         // counted, sorted
     std::vector<std::string> invalid_receipts; // set aside, sorted
-    std::vector<CommentOut> comments; // shuffled; unsafe characters escaped (escapeUnsafeChars)
+    std::vector<CommentOut> comments;     // shuffled; unsafe characters escaped (escapeUnsafeChars)
+    std::vector<ProofSettlement> settled; // token conflicts settled by proof, sorted
     ResultsDocument results;
 };
 

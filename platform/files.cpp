@@ -38,6 +38,11 @@ Result<std::string> readTextFile(const fs::path& path, std::size_t max_bytes) {
 }
 
 Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode) {
+    const ByteView parts[] = {bytes};
+    return writeFileAtomic(path, std::span<const ByteView>(parts), private_mode);
+}
+
+Status writeFileAtomic(const fs::path& path, std::span<const ByteView> parts, bool private_mode) {
     fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
     int fd = mkstemp(tmpl.data());
@@ -51,14 +56,16 @@ Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode) 
         return Error::make(ErrorKind::Io, "file.write_failed", {path.string(), std::strerror(err)});
     }
     if (::fchmod(fd, private_mode ? 0600 : 0644) != 0) return fail(errno);
-    std::size_t off = 0;
-    while (off < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(errno);
+    for (ByteView bytes : parts) {
+        std::size_t off = 0;
+        while (off < bytes.size()) {
+            ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return fail(errno);
+            }
+            off += static_cast<std::size_t>(n);
         }
-        off += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0) return fail(errno);
     if (::close(fd) != 0) {

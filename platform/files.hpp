@@ -6,6 +6,7 @@
 #include "core/result.hpp"
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 namespace pingyi {
@@ -17,6 +18,9 @@ Result<Bytes> readFile(const fs::path& path, std::size_t max_bytes = std::size_t
 Result<std::string> readTextFile(const fs::path& path, std::size_t max_bytes = 64u << 20);
 // Errors: file.write_failed naming the path and the system's reason (e.g. disk full).
 Status writeFileAtomic(const fs::path& path, ByteView bytes, bool private_mode = false);
+// The same for a file made of several parts, written one after the other (no joined copy).
+Status writeFileAtomic(const fs::path& path, std::span<const ByteView> parts,
+                       bool private_mode = false);
 Status writeFileAtomic(const fs::path& path, std::string_view text, bool private_mode = false);
 Status ensureDirectory(const fs::path& dir);
 // Overwrites the file's bytes with zeros in place, syncs them to the disk, then unlinks the file

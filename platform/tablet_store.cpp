@@ -233,7 +233,10 @@ Status TabletStore::setPinGuard(const PinGuard& g) {
 }
 
 Result<TokenPlace> TabletStore::checkToken(const Token& token) const {
-    Hash32 tag = tokenTag(campaign().id, token);
+    return checkTag(tokenTag(campaign().id, token));
+}
+
+Result<TokenPlace> TabletStore::checkTag(const Hash32& tag) const {
     const TokenPlace* place = tokens_.find(tag);
     if (!place) return Error::make(ErrorKind::NotFound, "token.unknown");
     auto st = db_->prepare("SELECT 1 FROM used_tokens WHERE tag = ?");
@@ -269,10 +272,16 @@ Status TabletStore::receiptShown() {
 
 Result<CastReceipt> TabletStore::cast(const Token& token, const Answers& answers,
                                       const Secret& device_sk) {
-    auto place = checkToken(token);
-    if (!place) return place.error();
-    Hash32 tag = tokenTag(campaign().id, token);
-    auto ballot = buildBallot(campaign(), package_->digest, place->meeting, tag, answers);
+    // The proof goes inside the sealed ballot; only its tag is stored (used_tokens).
+    TokenProof proof = tokenProof(campaign().id, token);
+    const Hash32 tag = tokenTagOfProof(campaign().id, proof);
+    auto place = checkTag(tag);
+    if (!place) {
+        sodium_memzero(proof.data(), proof.size());
+        return place.error();
+    }
+    auto ballot = buildBallot(campaign(), package_->digest, place->meeting, proof, answers);
+    sodium_memzero(proof.data(), proof.size());
     if (!ballot) return ballot.error();
     SealedEnvelope env =
         sealEnvelope(*ballot, padded_size_, package_->body.collector_box, cert_.device, device_sk);
@@ -359,6 +368,32 @@ Result<std::vector<StoredEnvelope>> TabletStore::envelopes(bool only_unacknowled
     }
     if (st->error()) return *st->error();
     return out;
+}
+
+Status TabletStore::eachEnvelope(const std::function<void(const Hash32&, ByteView)>& f) const {
+    // Memory-mapped for the one pass: no read() call and no copy into the page cache per page.
+    // Put back afterwards (the connection keeps its small cache for casting).
+    PY_TRY(db_->exec("PRAGMA mmap_size=1073741824"));
+    struct Unmap {
+        Db& db;
+        ~Unmap() { (void)db.exec("PRAGMA mmap_size=0"); }
+    } unmap{*db_};
+    auto st = db_->prepare("SELECT hash, bytes FROM envelopes ORDER BY hash");
+    if (!st) return st.error();
+    while (st->step()) {
+        Hash32 h{};
+        auto v = st->blobView(0);
+        if (v.size() != 32)
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "hash"});
+        std::copy(v.begin(), v.end(), h.begin());
+        f(h, st->blobView(1));
+    }
+    if (st->error()) return *st->error();
+    return {};
+}
+
+Status TabletStore::markAllExported() {
+    return db_->exec("UPDATE envelope_state SET exported = 1 WHERE exported = 0");
 }
 
 Result<Bytes> TabletStore::ledger(const Secret& device_sk) const {

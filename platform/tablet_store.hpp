@@ -18,6 +18,7 @@
 #include "platform/keyfile.hpp"
 #include "platform/sqlite.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -124,6 +125,12 @@ class TabletStore {
 
     Result<TabletCounts> counts() const;
     Result<std::vector<StoredEnvelope>> envelopes(bool only_unacknowledged) const;
+    // Every envelope in hash order, on one statement and without a copy: `f` gets each hash and
+    // the stored bytes, valid only during the call. Errors: db.*.
+    Status eachEnvelope(const std::function<void(const Hash32&, ByteView)>& f) const;
+    // Marks every envelope exported. exportBundle calls it inside the transaction in which it
+    // read them, so that it marks exactly the envelopes the file holds.
+    Status markAllExported();
     // The signed ledger of every envelope hash this tablet has sealed.
     Result<Bytes> ledger(const Secret& device_sk) const;
     Status markExported(const std::vector<Hash32>& hashes);
@@ -138,6 +145,7 @@ class TabletStore {
   private:
     TabletStore() = default;
     Status loadIndex();
+    Result<TokenPlace> checkTag(const Hash32& tag) const;
     fs::path dir_;
     std::unique_ptr<Db> db_;
     std::shared_ptr<Package> package_;

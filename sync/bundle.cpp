@@ -1,26 +1,68 @@
 #include "sync/bundle.hpp"
 
+#include <sodium.h>
+
+#include <array>
 #include <cstring>
 
 namespace pingyi {
 
 namespace {
 constexpr std::uint8_t kBundleMagic[4] = {'P', 'Y', 'B', 'N'};
-constexpr std::uint16_t kVersion = 1;
-} // namespace
+// Version 2: the device signs a BLAKE2b digest of the bundle instead of the bundle itself.
+constexpr std::uint16_t kVersion = 2;
 
-Bytes encodeBundle(const Hash32& campaign, const Bytes& certificate, const Bytes& ledger,
-                   const std::vector<StoredEnvelope>& envelopes, const Secret& device_sk) {
+// What the device signs: the bundle's magic and version, then the digest
+//   hash(every byte before the first envelope || the hash of each envelope, in bundle order).
+// Each envelope hash binds that envelope's bytes (and so its length), so the digest binds every
+// byte before the signature, yet costs nothing more than the envelope hashes, which the tablet
+// keeps as its keys and the collector computes anyway. Ed25519 over the whole bundle would hash
+// every byte twice with SHA-512. The magic keeps this message apart from anything else the
+// device key signs (envelopes and ledgers start with their own magic).
+template <class HashOf, class List>
+std::array<std::uint8_t, 38> signedMessage(ByteView head, const List& envelopes, HashOf hash_of) {
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, 32);
+    crypto_generichash_update(&st, head.data(), head.size());
+    for (auto& e : envelopes) {
+        const Hash32& h = hash_of(e);
+        crypto_generichash_update(&st, h.data(), h.size());
+    }
+    std::array<std::uint8_t, 38> m{};
+    std::copy(std::begin(kBundleMagic), std::end(kBundleMagic), m.begin());
+    m[4] = static_cast<std::uint8_t>(kVersion & 0xFF);
+    m[5] = static_cast<std::uint8_t>(kVersion >> 8);
+    crypto_generichash_final(&st, m.data() + 6, 32);
+    return m;
+}
+
+// Magic, version, campaign, certificate, ledger and the envelope count: the bytes before the
+// first envelope.
+Writer bundleHead(const Hash32& campaign, const Bytes& certificate, const Bytes& ledger,
+                  std::size_t count) {
     Writer w;
     w.raw(kBundleMagic);
     w.u16(kVersion);
     w.raw(campaign);
     w.blob32(certificate);
     w.blob32(ledger);
-    w.u32(static_cast<std::uint32_t>(envelopes.size()));
+    w.u32(static_cast<std::uint32_t>(count));
+    return w;
+}
+} // namespace
+
+Bytes encodeBundle(const Hash32& campaign, const Bytes& certificate, const Bytes& ledger,
+                   const std::vector<StoredEnvelope>& envelopes, const Secret& device_sk) {
+    Writer w = bundleHead(campaign, certificate, ledger, envelopes.size());
+    auto message = signedMessage(w.bytes(), envelopes,
+                                 [](const StoredEnvelope& e) -> const Hash32& { return e.hash; });
+    std::size_t total = w.size() + 64;
+    for (auto& e : envelopes)
+        total += 4 + e.bytes.size();
+    w.reserve(total);
     for (auto& e : envelopes)
         w.blob32(e.bytes);
-    w.raw(sign(device_sk, w.bytes()));
+    w.raw(sign(device_sk, message));
     return w.take();
 }
 
@@ -34,7 +76,7 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
     if (version != kVersion)
         return Error::make(ErrorKind::Invalid, "format.bad_version",
-                           {"bundle", std::to_string(version)});
+                           {"@thing.bundle", std::to_string(version)});
     Bundle b;
     ByteView cert, ledger;
     std::uint32_t n = 0;
@@ -48,6 +90,7 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
     if (!r.ok()) return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
     if (n > kMaxBundleEnvelopes || n > r.remaining() / 4)
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
+    const std::size_t head_len = r.offset();
     std::vector<ByteView> envs;
     envs.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -56,7 +99,6 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
             return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
         envs.push_back(e);
     }
-    std::size_t signed_len = r.offset();
     Signature sig{};
     if (!r.fixed(sig))
         return Error::make(ErrorKind::Invalid, "format.truncated", {"@thing.bundle"});
@@ -66,7 +108,14 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
     if (c->campaign != package.digest)
         return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
     b.certificate = std::move(*c);
-    if (!verify(b.certificate.device, bytes.first(signed_len), sig))
+    std::vector<Hash32> hashes;
+    hashes.reserve(envs.size());
+    for (auto e : envs)
+        hashes.push_back(hash(e));
+    if (!verify(b.certificate.device,
+                signedMessage(bytes.first(head_len), hashes,
+                              [](const Hash32& h) -> const Hash32& { return h; }),
+                sig))
         return Error::make(ErrorKind::Forged, "bundle.bad_signature");
     auto l = decodeLedger(ledger);
     if (!l) return l.error();
@@ -74,10 +123,10 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
         return Error::make(ErrorKind::Forged, "bundle.ledger_mismatch");
     b.ledger = std::move(*l);
     b.envelopes.reserve(envs.size());
-    for (auto e : envs) {
+    for (std::size_t i = 0; i < envs.size(); ++i) {
         StoredEnvelope se;
-        se.bytes.assign(e.begin(), e.end());
-        se.hash = hash(e);
+        se.bytes.assign(envs[i].begin(), envs[i].end());
+        se.hash = hashes[i];
         b.envelopes.push_back(std::move(se));
     }
     return b;
@@ -85,20 +134,35 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package) {
 
 Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk,
                                   const fs::path& out) {
-    auto envs = store.envelopes(false);
-    if (!envs) return envs.error();
-    auto ledger = store.ledger(device_sk);
-    if (!ledger) return ledger.error();
-    Bytes bytes =
-        encodeBundle(store.package().digest, store.certificate().bytes, *ledger, *envs, device_sk);
-    if (out.has_parent_path()) PY_TRY(ensureDirectory(out.parent_path()));
-    PY_TRY(writeFileAtomic(out, bytes));
+    // The bytes encodeBundle() would give, with one copy of each envelope (from the store into
+    // the list) and no pass over the envelope bytes but the write: the signature covers their
+    // hashes, which are the store's keys. One write transaction holds from the read to the
+    // mark, so no envelope cast meanwhile is marked exported without being in the file.
+    auto counts = store.counts();
+    if (!counts) return counts.error();
+    Transaction tx(store.db());
+    PY_TRY(tx.begin());
     std::vector<Hash32> hashes;
-    hashes.reserve(envs->size());
-    for (auto& e : *envs)
-        hashes.push_back(e.hash);
-    PY_TRY(store.markExported(hashes));
-    return ExportResult{envs->size(), bytes.size()};
+    hashes.reserve(static_cast<std::size_t>(counts->cast));
+    Writer list;
+    list.reserve(static_cast<std::size_t>(counts->cast) *
+                 (4 + ballotPaddedSize(store.campaign()) + kSealOverhead + 170));
+    PY_TRY(store.eachEnvelope([&](const Hash32& h, ByteView bytes) {
+        hashes.push_back(h);
+        list.blob32(bytes);
+    }));
+    Bytes ledger = encodeLedger(store.package().digest, store.device(), hashes, device_sk);
+    Writer head =
+        bundleHead(store.package().digest, store.certificate().bytes, ledger, hashes.size());
+    Signature sig =
+        sign(device_sk, signedMessage(head.bytes(), hashes,
+                                      [](const Hash32& h) -> const Hash32& { return h; }));
+    if (out.has_parent_path()) PY_TRY(ensureDirectory(out.parent_path()));
+    const ByteView parts[] = {head.bytes(), list.bytes(), sig};
+    PY_TRY(writeFileAtomic(out, std::span<const ByteView>(parts)));
+    PY_TRY(store.markAllExported());
+    PY_TRY(tx.commit());
+    return ExportResult{hashes.size(), head.size() + list.size() + sig.size()};
 }
 
 } // namespace pingyi

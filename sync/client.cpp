@@ -162,11 +162,11 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
         url.pop_back();
     SyncReport report;
     Curl curl;
-    auto hello = exchange(curl, url + "/v1/hello", nullptr, opts.hello_timeout_seconds,
+    auto hello = exchange(curl, url + "/v2/hello", nullptr, opts.hello_timeout_seconds,
                           opts.hello_attempts, opts.first_backoff_ms);
     if (!hello) return hello.error();
     json hj = json::parse(hello->body, nullptr, false);
-    if (hj.is_discarded() || jsonInt(hj, "protocol", 0) != 1)
+    if (hj.is_discarded() || jsonInt(hj, "protocol", 0) != 2)
         return Error::make(ErrorKind::Invalid, "sync.bad_response",
                            {url, std::to_string(hello->status)});
     if (jsonText(hj, "campaign") != toHex(store.package().digest))
@@ -177,16 +177,29 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
     report.pending = pending->size();
     auto ledger = store.ledger(device_sk);
     if (!ledger) return ledger.error();
+    auto whole = decodeLedger(*ledger);
+    if (!whole) return whole.error();
+    const LedgerState mine{whole->total, whole->set_digest};
     const PublicKey& collector = store.package().body.collector_sign;
     // Magic, version, campaign, lengths, count and signature: under 128 bytes.
     const std::size_t fixed = store.certificate().bytes.size() + ledger->size() + 128;
-    std::size_t start = 0;
-    for (std::size_t end : planBatches(*pending, fixed, opts)) {
-        std::vector<StoredEnvelope> batch(pending->begin() + static_cast<std::ptrdiff_t>(start),
-                                          pending->begin() + static_cast<std::ptrdiff_t>(end));
-        Bytes body = encodeBundle(store.package().digest, store.certificate().bytes, *ledger, batch,
-                                  device_sk);
-        auto r = exchange(curl, url + "/v1/sync", &body, opts.timeout_seconds, opts.max_attempts,
+    // Which ledger entries each request carries (docs/sync-protocol.md): the first names every
+    // envelope not yet acknowledged (the collector holds the others' entries: it stored them with
+    // the ledger that named them). Once an acknowledgement shows the collector holds the whole
+    // ledger, each request names only its own envelopes; until then, the whole ledger.
+    auto part = [&](const std::vector<StoredEnvelope>& envs) {
+        std::vector<Hash32> named;
+        named.reserve(envs.size());
+        for (auto& e : envs)
+            named.push_back(e.hash);
+        return encodeLedgerPart(store.package().digest, store.device(), mine.count, mine.digest,
+                                std::move(named), device_sk);
+    };
+    bool collector_has_all = false, sent_whole = false;
+    auto send = [&](const std::vector<StoredEnvelope>& batch, const Bytes& ledger_bytes) -> Status {
+        Bytes body = encodeBundle(store.package().digest, store.certificate().bytes, ledger_bytes,
+                                  batch, device_sk);
+        auto r = exchange(curl, url + "/v2/sync", &body, opts.timeout_seconds, opts.max_attempts,
                           opts.first_backoff_ms);
         if (!r) return r.error();
         json j = json::parse(r->body, nullptr, false);
@@ -196,6 +209,7 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
             return Error::make(ErrorKind::Invalid, "sync.bad_response", {url, "200"});
         auto ack = decodeAck(ack_bytes, collector, store.package().digest, store.device());
         if (!ack) return ack.error(); // a fake or confused collector: forget nothing
+        collector_has_all = ack->ledger == mine;
         // Only envelopes of this batch that the acknowledgement names are marked.
         std::vector<Hash32> acked;
         for (auto& e : batch)
@@ -207,9 +221,23 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
             for (auto& x : j["rejected"])
                 report.rejections.push_back({jsonText(x, "receipt"), jsonText(x, "reason")});
         report.rejected = report.rejections.size();
+        return {};
+    };
+    std::size_t start = 0;
+    for (std::size_t end : planBatches(*pending, fixed, opts)) {
+        std::vector<StoredEnvelope> batch(pending->begin() + static_cast<std::ptrdiff_t>(start),
+                                          pending->begin() + static_cast<std::ptrdiff_t>(end));
+        const bool first = start == 0;
+        Bytes ledger_bytes = collector_has_all ? part(batch) : first ? part(*pending) : *ledger;
+        sent_whole = sent_whole || (!collector_has_all && !first);
+        PY_TRY(send(batch, ledger_bytes));
         if (opts.progress) opts.progress(report.acknowledged, report.pending);
         start = end;
     }
+    // The collector lacks entries of envelopes it acknowledged before (a restored or new
+    // collector store): one more request, with no envelope, gives it the whole ledger, so that it
+    // names every missing envelope.
+    if (!pending->empty() && !collector_has_all && !sent_whole) PY_TRY(send({}, *ledger));
     return report;
 }
 

@@ -78,6 +78,7 @@ ImportReport storeChecked(CollectorStore& store, CheckedBundle&& c, const std::s
     }
     r.added = stored->added;
     r.already = stored->already;
+    r.ledger = stored->ledger;
     r.held.reserve(good.size());
     for (auto& g : good)
         r.held.push_back(g.hash);

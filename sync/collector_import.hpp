@@ -22,6 +22,7 @@ struct ImportReport {
     std::size_t added = 0, already = 0;
     std::vector<RejectedEnvelope> rejected;
     std::vector<Hash32> held; // envelopes of this bundle the collector now holds (new or not)
+    LedgerState ledger;       // the device's ledger hashes the collector holds now
 };
 
 ImportReport importBundle(CollectorStore& store, ByteView bundle, const std::string& source);

@@ -108,7 +108,7 @@ struct SyncServer::Impl {
 
 namespace {
 
-constexpr int kProtocol = 1;
+constexpr int kProtocol = 2; // 2: ledger parts, and the ledger state in acknowledgements
 
 // The socket a connection was recorded under (MHD_OPTION_NOTIFY_CONNECTION stores it).
 int handleOf(MHD_Connection* c) {
@@ -237,6 +237,7 @@ Answer handleSync(SyncServer::Impl& s, Request& req) {
     CheckedBundle checked = checkBundle(s.store->package(), req.body);
     Bytes().swap(req.body); // the checked copy is all that is needed now
     if (checked.refused) return answerRefused(s, *checked.refused);
+    const std::size_t ledger_entries = checked.ledger.hashes.size();
     std::unique_lock lock(s.store_mutex, std::defer_lock);
     if (!lock.try_lock_for(s.limits.busy_wait)) {
         ++s.stats.busy;
@@ -251,12 +252,14 @@ Answer handleSync(SyncServer::Impl& s, Request& req) {
     if (r.refused) return answerRefused(s, *r.refused);
     ++s.stats.batches;
     s.stats.envelopes_added += r.added;
+    s.stats.ledger_entries += ledger_entries;
     json rejected = json::array();
     for (auto& e : r.rejected)
         rejected.push_back({{"receipt", e.receipt}, {"reason", e.reason.id}});
-    Bytes ack = encodeAck(s.store->package().digest, r.device, r.held, s.sign_sk);
-    json j = {{"protocol", kProtocol}, {"status", "ok"},       {"added", r.added},
-              {"already", r.already},  {"rejected", rejected}, {"ack", toHex(ack)}};
+    Bytes ack = encodeAck(s.store->package().digest, r.device, r.held, r.ledger, s.sign_sk);
+    json j = {{"protocol", kProtocol},        {"status", "ok"},       {"added", r.added},
+              {"already", r.already},         {"rejected", rejected}, {"ack", toHex(ack)},
+              {"ledger_held", r.ledger.count}};
     return Answer{MHD_HTTP_OK, std::move(j), false};
 }
 
@@ -290,12 +293,19 @@ MHD_Result refuseTooLarge(SyncServer::Impl& s, MHD_Connection* c) {
 }
 
 // The first call for a request: its headers are complete. Answers at once where it can;
-// a POST /v1/sync is let in only with a share of the body budget.
+// a POST /v2/sync is let in only with a share of the body budget.
 MHD_Result beginRequest(SyncServer::Impl& s, MHD_Connection* c, Request& req, std::string_view u,
                         std::string_view m) {
     ++s.stats.requests;
     guardStep(s, c, &ConnectionGuard::headers);
-    if (u == "/v1/hello" && m == "GET") {
+    if (u.starts_with("/v1/")) { // tablets of protocol 1 send bundles of version 1
+        req.done = true;
+        return sendError(
+            c, MHD_HTTP_BAD_REQUEST,
+            Error::make(ErrorKind::Invalid, "sync.old_protocol", {"1", std::to_string(kProtocol)}),
+            false);
+    }
+    if (u == "/v2/hello" && m == "GET") {
         req.done = true;
         json j = {{"protocol", kProtocol},
                   {"status", "ok"},
@@ -303,7 +313,7 @@ MHD_Result beginRequest(SyncServer::Impl& s, MHD_Connection* c, Request& req, st
                   {"collector", fingerprint(s.sign_pk)}};
         return sendJson(c, MHD_HTTP_OK, j);
     }
-    if (u != "/v1/sync") {
+    if (u != "/v2/sync") {
         req.done = true;
         return sendError(c, MHD_HTTP_NOT_FOUND, Error::make(ErrorKind::NotFound, "sync.not_found"),
                          false);

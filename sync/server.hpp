@@ -40,6 +40,7 @@ struct ServerStats {
     std::atomic<std::uint64_t> crowded{0};     // newcomers refused: their address was full of work
     std::atomic<std::uint64_t> body_busy{0};   // bodies answered 503: the body budget was spent
     std::atomic<std::size_t> peak_buffered{0}; // most body bytes held at once
+    std::atomic<std::uint64_t> ledger_entries{0}; // ledger hashes received in accepted batches
 };
 
 class SyncServer {

@@ -206,6 +206,16 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 ctx.say("count.unit_title", {u.name, u.id});
                 *ctx.out << rankingTable(u, ctx.lang) << "\n";
             }
+            // Token conflicts the envelopes' proofs settled: staff see which copy counted and why.
+            for (auto& st : out->settled) {
+                std::string unproven;
+                for (auto& code : st.unproven)
+                    unproven += (unproven.empty() ? "" : ", ") + code;
+                if (st.counted.empty())
+                    ctx.say("count.settled_none", {unproven});
+                else
+                    ctx.say("count.settled_by_proof", {st.counted, unproven});
+            }
             auto& a = out->accounting;
             ctx.say("count.accounting",
                     {std::to_string(a.received), std::to_string(a.counted),

@@ -7,9 +7,15 @@
 // them stops matching, a format changed: bump its version and update docs/formats.md, do not
 // just paste the new value.
 //
+// Version 2 (token proofs: ballot, envelope, package, additions) was made the same way, and the
+// token proof and tag, the ballot's padded hash, the hand-made envelope's hash and the additions
+// digest were checked against Python (hashlib.blake2b, and the `cryptography` package's Argon2id
+// and Ed25519) written from docs/formats.md.
+//
 // Tamper tests: every reader gets every byte position flipped (three masks) and every
 // truncation, and must return an error, never accept and never crash.
 #include "core/ballot.hpp"
+#include "core/catalog.hpp"
 #include "core/crypto.hpp"
 #include "core/envelope.hpp"
 #include "core/package.hpp"
@@ -91,7 +97,7 @@ struct Vectors {
     }
     Ballot ballot() const {
         auto b = buildBallot(campaign, ballot_campaign, MeetingRef{"U1", "social"},
-                             tokenTag(campaign.id, token), answers());
+                             tokenProof(campaign.id, token), answers());
         REQUIRE(b.ok());
         return std::move(*b);
     }
@@ -120,7 +126,7 @@ Bytes handMadeEnvelope(const Hash32& campaign, const SignKeyPair& device, const 
                        ByteView sealed) {
     Writer w;
     w.raw(view(std::string_view("PYEV")));
-    w.u16(1);
+    w.u16(2);
     w.raw(campaign);
     w.raw(device.pk);
     w.raw(tag);
@@ -133,7 +139,7 @@ Bytes handMadeEnvelope(const Hash32& campaign, const SignKeyPair& device, const 
 Bytes handMadeSignedFile(std::string_view magic, std::string_view body, const Secret& sk) {
     Writer w;
     w.raw(view(magic));
-    w.u16(1);
+    w.u16(2);
     w.blob32(view(body));
     w.raw(sign(sk, w.bytes()));
     return w.take();
@@ -181,23 +187,25 @@ void everyTruncationIsRejected(const Bytes& good, Read read, const std::string& 
 
 // Expected values, computed once by running this code (see the top of the file).
 const std::string kTokenSymbols = "23456789ABCDEFGS";
-const std::string kTokenTagHex = "747a68c923510a8bad574cbed999852da7fe63627f469758d506c85ff35575a4";
+const std::string kTokenProofHex =
+    "152ea1f3c4664151a67c3ce5fc845715fa949d63f097ce06e809574b2f07a02c";
+const std::string kTokenTagHex = "6fe919596fcf573842c0254627e49d960ad71475a33973050455608613d80190";
 const std::string kReceiptOfFixedHash = "W4TMA-Y6NRC";
 constexpr std::size_t kSeedPaddedSize = 2560;
 const std::string kBallotPaddedHashHex =
-    "9dfa8cb68361313a59031b6a08fa6322e9057a452f4a377d3446eb6f080e9e27";
+    "4d64050124bc54d53f8c58339a12e0710db10b3b3965622b9f2e516ebdffd5d4";
 const std::string kCertificateHashHex =
     "b15a8f6913782b79a83607dc9afc3a44bf588839d1f0d02e8e5347b46fb09bc6";
 const std::string kLedgerHashHex =
-    "df8cc5b750f21d090c8a35ffbbc08fdf2e27b0341964ef87cccce736c2cb1af1";
+    "7764adc54fa56180c0bb0a34620798822f98f8ba1a2db1ee1ffa8e1ad2616909";
 const std::string kPackageDigestHex =
-    "4110adcd3dbbf2827c81f712ff9ebe3387a9d96d843fb99107e160be787ae599";
+    "873e4b21590084b661504e24c94e8566b1936f2e6a7fb393d44a2293058e57b9";
 const std::string kPackageFileHashHex =
-    "4ab7589eae9ecc21cfb728e2f95518e25ed4c0941e9f2f266b0e87c10c46206c";
+    "6e04158dfbb5ed86e1ba6d1460f628ed76c2be2e8491f4b302133baf824e6eae";
 const std::string kAdditionsDigestHex =
-    "b487e81a5fa677d37f755a554326e536e882fcdc0e52ab2f591d0c9b4fd36b2e";
+    "a98496192b641b5d9bc89024cd5b926e3775dea85da33a28e94f9375f7d4625f";
 const std::string kHandMadeEnvelopeHashHex =
-    "3dffb593ed9736240c65db18059984cc0f44836243c3ccb43b03cf438cd9c632";
+    "59710fc598f5ff8edcb3c542aaab127c5ee680ccbe0e72f9fb631ac995648b01";
 const std::string kOrganiserPkHex =
     "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664";
 const std::string kCollectorBoxPkHex =
@@ -230,11 +238,22 @@ TEST_CASE("Known answer: a token from fixed values, its display form and its tag
         sum += static_cast<std::uint32_t>(i + 1) *
                static_cast<std::uint32_t>(kTokenAlphabet.find(v.token.symbols[i]));
     CHECK(sum % 31 == 0);
-    // tag = BLAKE2b-256(key = BLAKE2b-256("pingyi/token-tag/v1" || "jjj-2026"), symbols)
+    // proof = Argon2id(symbols, salt = BLAKE2b-256("pingyi/token-proof/v2" || "jjj-2026")[0..16),
+    //                 opslimit 2, memlimit 1 MiB, 32 bytes)
+    TokenProof proof = tokenProof("jjj-2026", v.token);
+    CHECK(hexOf(proof) == kTokenProofHex);
+    Hash32 salt = hash(view(std::string_view("pingyi/token-proof/v2jjj-2026")));
+    TokenProof again{};
+    REQUIRE(crypto_pwhash(again.data(), again.size(), kTokenSymbols.data(), kTokenSymbols.size(),
+                          salt.data(), 2, 1u << 20, crypto_pwhash_ALG_ARGON2ID13) == 0);
+    CHECK(again == proof);
+    // tag = BLAKE2b-256(key = BLAKE2b-256("pingyi/token-tag/v2" || "jjj-2026"), proof)
     Hash32 tag = tokenTag("jjj-2026", v.token);
     CHECK(hexOf(tag) == kTokenTagHex);
-    Hash32 key = hash(view(std::string_view("pingyi/token-tag/v1jjj-2026")));
-    CHECK(keyedHash(key, view(std::string_view(kTokenSymbols))) == tag);
+    Hash32 key = hash(view(std::string_view("pingyi/token-tag/v2jjj-2026")));
+    CHECK(keyedHash(key, proof) == tag);
+    CHECK(tokenTagOfProof("jjj-2026", proof) == tag);
+    CHECK(tokenProof("jjj-2027", v.token) != proof);
     // The tag depends on the campaign id and on the canonical (upper-case) symbols only.
     CHECK(tokenTag("jjj-2027", v.token) != tag);
     auto typed = parseToken("2345 6789 abcd efgs");
@@ -280,10 +299,10 @@ TEST_CASE("Known answer: a fixed ballot encodes to the documented bytes") {
     Bytes p = encodeBallot(b, ballotPaddedSize(v.campaign));
     REQUIRE(p.size() == kSeedPaddedSize);
     const std::string expected = std::string("50594254") // "PYBT"
-                                 + "0100"                // version 1
+                                 + "0200"                // version 2
                                  + "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebeced"
                                    "eeef"                            // campaign: the package digest
-                                 + kTokenTagHex                      // token tag
+                                 + kTokenProofHex                    // token proof
                                  + "0900" + hexOfString("U1/social") // meeting (str16)
                                  + "0600"                            // 6 subjects of U1
                                  // subject u16, item count u8, levels (A = 00, B = 01,
@@ -335,27 +354,65 @@ TEST_CASE("Known answer: a device certificate signed by a fixed organiser key") 
 TEST_CASE("Known answer: a ledger is sorted, without duplicates, and signed by the device") {
     Vectors v;
     Bytes l = encodeLedger(v.other_campaign, v.device.pk, v.ledgerHashes(), v.device.sk);
-    REQUIRE(l.size() == 6 + 32 + 32 + 4 + 3 * 32 + 64);
-    CHECK(hexAt(l, 0, 6) == "50594c470100"); // "PYLG", version 1
+    REQUIRE(l.size() == 6 + 32 + 32 + 4 + 32 + 4 + 3 * 32 + 64);
+    CHECK(hexAt(l, 0, 6) == "50594c470200"); // "PYLG", version 2
     CHECK(hexAt(l, 6, 32) == hexOf(v.other_campaign));
     CHECK(hexAt(l, 38, 32) == hexOf(v.device.pk));
-    CHECK(le32(l, 70) == 3);
-    CHECK(hexAt(l, 74, 32) == hexOf(fixedBytes(0x10)));
-    CHECK(hexAt(l, 106, 32) == hexOf(fixedBytes(0x20)));
-    CHECK(hexAt(l, 138, 32) == hexOf(fixedBytes(0x30)));
+    CHECK(le32(l, 70) == 3); // total
+    // set digest = BLAKE2b-256("pingyi/ledger-set/v2" || the sorted hashes)
+    Writer set;
+    set.raw(view(std::string_view("pingyi/ledger-set/v2")));
+    for (int first : {0x10, 0x20, 0x30})
+        set.raw(fixedBytes(static_cast<std::uint8_t>(first)));
+    CHECK(hexAt(l, 74, 32) == hexOf(hash(set.bytes())));
+    CHECK(le32(l, 106) == 3); // hashes named here: all of them
+    CHECK(hexAt(l, 110, 32) == hexOf(fixedBytes(0x10)));
+    CHECK(hexAt(l, 142, 32) == hexOf(fixedBytes(0x20)));
+    CHECK(hexAt(l, 174, 32) == hexOf(fixedBytes(0x30)));
     CHECK(hexOf(hash(l)) == kLedgerHashHex);
     auto d = decodeLedger(l);
     REQUIRE(d.ok());
     CHECK(d->hashes.size() == 3);
+    CHECK(d->total == 3);
+    CHECK(d->complete());
     CHECK(d->device == v.device.pk);
     // An empty ledger is valid too (a tablet that sealed nothing yet).
     CHECK(decodeLedger(encodeLedger(v.other_campaign, v.device.pk, {}, v.device.sk)).ok());
 }
 
+TEST_CASE("A ledger part names some hashes under the whole ledger's count and digest") {
+    Vectors v;
+    std::vector<Hash32> all{fixedBytes(0x10), fixedBytes(0x20), fixedBytes(0x30)};
+    Hash32 digest = ledgerSetDigest(all);
+    Bytes part =
+        encodeLedgerPart(v.other_campaign, v.device.pk, 3, digest, {fixedBytes(0x20)}, v.device.sk);
+    REQUIRE(part.size() == 6 + 32 + 32 + 4 + 32 + 4 + 32 + 64);
+    auto d = decodeLedger(part);
+    REQUIRE(d.ok());
+    CHECK_FALSE(d->complete());
+    CHECK(d->total == 3);
+    CHECK(d->set_digest == digest);
+    CHECK(d->hashes == std::vector<Hash32>{fixedBytes(0x20)});
+    // A "complete" ledger whose hashes do not give its digest is refused, and so is a part that
+    // names more hashes than its total.
+    Bytes lying =
+        encodeLedgerPart(v.other_campaign, v.device.pk, 3, digest,
+                         {fixedBytes(0x10), fixedBytes(0x20), fixedBytes(0x40)}, v.device.sk);
+    auto r = decodeLedger(lying);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().id == "ledger.bad_digest");
+    CHECK(hasMessage("ledger.bad_digest"));
+    CHECK_FALSE(
+        decodeLedger(encodeLedgerPart(v.other_campaign, v.device.pk, 1, digest, all, v.device.sk))
+            .ok());
+    everyFlipIsRejected(
+        part, [](ByteView x) { return decodeLedger(x).ok(); }, "ledger part");
+}
+
 TEST_CASE("Known answer: a campaign package has a canonical body and a fixed digest") {
     Vectors v;
     Bytes p = encodePackage(v.packageBody(), v.organiser.sk);
-    CHECK(hexAt(p, 0, 6) == "5059504b0100"); // "PYPK", version 1
+    CHECK(hexAt(p, 0, 6) == "5059504b0200"); // "PYPK", version 2
     const std::uint32_t body_len = le32(p, 6);
     REQUIRE(p.size() == 6 + 4 + std::size_t(body_len) + 64);
     std::string body(p.begin() + 10, p.begin() + 10 + body_len);
@@ -385,7 +442,7 @@ TEST_CASE("Known answer: token additions name their package and have a fixed dig
     REQUIRE(pkg.ok());
     std::vector<TokenSet> sets{{"U1/social", "service", {tokenTag("jjj-2026", v.late_token)}}};
     Bytes a = encodeAdditions(pkg->digest, 1, sets, v.organiser.sk);
-    CHECK(hexAt(a, 0, 6) == "505941440100"); // "PYAD", version 1
+    CHECK(hexAt(a, 0, 6) == "505941440200"); // "PYAD", version 2
     const std::uint32_t body_len = le32(a, 6);
     REQUIRE(a.size() == 6 + 4 + std::size_t(body_len) + 64);
     std::string body(a.begin() + 10, a.begin() + 10 + body_len);
@@ -409,7 +466,7 @@ TEST_CASE("Known answer: a sealed envelope has its fields at the documented offs
     // crypto_box_seal is randomised: everything but the sealed part and signature is fixed.
     REQUIRE(x.size() == 6 + 32 + 32 + 32 + 4 + (kSeedPaddedSize + 48) + 64);
     CHECK(x.size() == 2778);
-    CHECK(hexAt(x, 0, 6) == "505945560100"); // "PYEV", version 1
+    CHECK(hexAt(x, 0, 6) == "505945560200"); // "PYEV", version 2
     CHECK(hexAt(x, 6, 32) == hexOf(v.ballot_campaign));
     CHECK(hexAt(x, 38, 32) == hexOf(v.device.pk));
     CHECK(hexAt(x, 70, 32) == kTokenTagHex);
@@ -480,7 +537,11 @@ TEST_CASE("Every binary format refuses another version with format.bad_version")
     };
     for (auto& c : cases) {
         CAPTURE(c.what);
-        for (unsigned version : {0u, 2u, 0x0100u, 0xFFFFu}) {
+        const unsigned current = c.bytes[4] | (c.bytes[5] << 8);
+        // All but the certificate are at 2 (token proofs; ledger parts): 1 is refused too.
+        CHECK(current == (c.what == "certificate" ? 1u : 2u));
+        for (unsigned version : {0u, 1u, 2u, 3u, 0x0100u, 0xFFFFu}) {
+            if (version == current) continue;
             Bytes bad = c.bytes;
             bad[4] = static_cast<std::uint8_t>(version);
             bad[5] = static_cast<std::uint8_t>(version >> 8);
@@ -544,9 +605,11 @@ TEST_CASE("A ledger signed by its device but not sorted, or with a duplicate, is
                         std::vector<Hash32>{fixedBytes(0x10), fixedBytes(0x10)}}) {
         Writer w;
         w.raw(view(std::string_view("PYLG")));
-        w.u16(1);
+        w.u16(2);
         w.raw(v.other_campaign);
         w.raw(v.device.pk);
+        w.u32(static_cast<std::uint32_t>(hashes.size()));
+        w.raw(ledgerSetDigest(hashes));
         w.u32(static_cast<std::uint32_t>(hashes.size()));
         for (auto& h : hashes)
             w.raw(h);
@@ -701,7 +764,7 @@ TEST_CASE("An envelope whose outer campaign or token tag differs from the ballot
         REQUIRE(bad_tag.ok()); // the tablet signed it
         auto r = openEnvelope(*bad_tag, v.collector_box, v.campaign);
         REQUIRE_FALSE(r.ok());
-        CHECK(r.error().id == "envelope.tag_mismatch");
+        CHECK(r.error().id == "envelope.bad_proof");
         Hash32 c = env->campaign;
         c[i] ^= 0x01;
         auto bad_campaign =
@@ -715,14 +778,14 @@ TEST_CASE("An envelope whose outer campaign or token tag differs from the ballot
 
 namespace {
 // What each byte of the fixed ballot's unpadded encoding is, from the documented layout.
-enum class Part { Structure, Campaign, Tag, Level, Comment };
+enum class Part { Structure, Campaign, Proof, Level, Comment };
 
 std::vector<Part> ballotLayout(const Ballot& b, std::size_t padded) {
     std::vector<Part> parts;
     auto add = [&](Part p, std::size_t n) { parts.insert(parts.end(), n, p); };
     add(Part::Structure, 6); // magic, version
     add(Part::Campaign, 32);
-    add(Part::Tag, 32);
+    add(Part::Proof, 32);
     add(Part::Structure, 2 + b.meeting.size() + 2); // meeting, subject count
     for (auto& a : b.answers) {
         add(Part::Structure, 3); // subject index, item count
@@ -764,7 +827,8 @@ TEST_CASE("Every flipped byte of a ballot is rejected except content no reader c
             case Part::Campaign:
                 CHECK(r->campaign != b.campaign);
                 break;
-            case Part::Tag:
+            case Part::Proof: // the tag is the proof's: openEnvelope then refuses it
+                CHECK(r->token_proof != b.token_proof);
                 CHECK(r->token_tag != b.token_tag);
                 break;
             case Part::Level:

@@ -25,10 +25,11 @@ void castOldBallot(const fs::path& tablet, const std::string& token_text,
     auto place = store->checkToken(*token);
     REQUIRE(place.ok());
     const Campaign& c = store->campaign();
-    Hash32 tag = tokenTag(c.id, *token);
+    TokenProof proof = tokenProof(c.id, *token);
+    Hash32 tag = tokenTagOfProof(c.id, proof);
     Answers a = uniformAnswers(c, place->meeting.unit, "A");
     a.comments["S01"] = "placeholder";
-    auto ballot = buildBallot(c, store->package().digest, place->meeting, tag, a);
+    auto ballot = buildBallot(c, store->package().digest, place->meeting, proof, a);
     REQUIRE(ballot.ok());
     REQUIRE(ballot->answers[0].comment == "placeholder");
     ballot->answers[0].comment = comment;

@@ -167,9 +167,9 @@ void Trickler::run() {
         s.next = clock::now() + period_;
         if (s.fd < 0) return;
         s.lines = 0;
-        bool ok = s.body ? sendAll(s.fd, "POST /v1/sync HTTP/1.1\r\nHost: c\r\n"
+        bool ok = s.body ? sendAll(s.fd, "POST /v2/sync HTTP/1.1\r\nHost: c\r\n"
                                          "Content-Length: 1000000\r\n\r\n")
-                         : sendAll(s.fd, "GET /v1/hello HTTP/1.1\r\n");
+                         : sendAll(s.fd, "GET /v2/hello HTTP/1.1\r\n");
         if (!ok) {
             close(s.fd);
             s.fd = -1;
@@ -225,7 +225,7 @@ void Trickler::run() {
 long postStream(std::uint16_t port, std::size_t length) {
     int fd = connectWithin("127.0.0.1", port, 30000);
     if (fd < 0) return 0;
-    std::string head = "POST /v1/sync HTTP/1.1\r\nHost: c\r\nContent-Type: "
+    std::string head = "POST /v2/sync HTTP/1.1\r\nHost: c\r\nContent-Type: "
                        "application/octet-stream\r\nContent-Length: " +
                        std::to_string(length) + "\r\n\r\n";
     static const std::string chunk(64 * 1024, 'x');

@@ -1,4 +1,4 @@
-// The tablet's side when the collector is not (yet) there, crowded or silent: /v1/hello and
+// The tablet's side when the collector is not (yet) there, crowded or silent: /v2/hello and
 // busy answers are retried with a bounded back-off, and the error says which trouble it was,
 // in Chinese and English.
 #include "core/catalog.hpp"
@@ -83,9 +83,9 @@ TEST_CASE("A collector that never answers: timed out, named as such") {
     CHECK(r.error().id == "sync.timed_out");
     CHECK(took < 5s);
     CHECK(describe(r.error(), Lang::Zh) ==
-          "汇总机 " + url + "/v1/hello 在 1 秒内没有回答（已试 2 次）");
+          "汇总机 " + url + "/v2/hello 在 1 秒内没有回答（已试 2 次）");
     CHECK(describe(r.error(), Lang::En) ==
-          "the collector at " + url + "/v1/hello did not answer within 1 s (2 attempts)");
+          "the collector at " + url + "/v2/hello did not answer within 1 s (2 attempts)");
     CHECK(t->store->counts()->acknowledged == 0);
 }
 
@@ -105,13 +105,13 @@ TEST_CASE("A collector busy at hello is asked again; still busy, the tablet is t
         int n = ++f->hellos;
         bool busy = n <= f->busy_for;
         nlohmann::json j =
-            busy ? nlohmann::json{{"protocol", 1},
+            busy ? nlohmann::json{{"protocol", 2},
                                   {"status", "error"},
                                   {"reason", "sync.busy"},
                                   {"retry", true},
                                   {"message_zh", tr(Lang::Zh, "sync.busy")},
                                   {"message_en", tr(Lang::En, "sync.busy")}}
-                 : nlohmann::json{{"protocol", 1}, {"status", "ok"}, {"campaign", "00"}};
+                 : nlohmann::json{{"protocol", 2}, {"status", "ok"}, {"campaign", "00"}};
         std::string body = j.dump();
         MHD_Response* r =
             MHD_create_response_from_buffer(body.size(), body.data(), MHD_RESPMEM_MUST_COPY);

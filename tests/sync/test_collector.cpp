@@ -198,9 +198,10 @@ void requireClean(const ImportReport& r) {
 }
 
 // A ballot sealed and signed outside any tablet store (for hand-made bundles).
+// The holder of `token` made it: the ballot carries the token's proof.
 StoredEnvelope sealByHand(const Fixture& fx, const SignKeyPair& device, const MeetingRef& meeting,
-                          const Hash32& tag, const std::optional<std::string>& level) {
-    auto b = buildBallot(fx.campaign, fx.package.digest, meeting, tag,
+                          const Token& token, const std::optional<std::string>& level) {
+    auto b = buildBallot(fx.campaign, fx.package.digest, meeting, tokenProof(fx.campaign.id, token),
                          uniformAnswers(fx.campaign, meeting.unit, level));
     REQUIRE(b.ok());
     SealedEnvelope s = sealEnvelope(*b, ballotPaddedSize(fx.campaign), fx.keys.collector_box.pk,
@@ -548,10 +549,8 @@ TEST_CASE("A bundle from a device the organiser did not enrol is refused; nothin
     SignKeyPair fake_organiser = signKeyPair();
     // Real ballots with unused tokens, properly sealed and signed by the rogue device.
     std::vector<StoredEnvelope> envs{
-        sealByHand(r.fx, rogue, {"U1", "social"},
-                   tokenTag(r.fx.campaign.id, r.fx.token("U1/social", "npc", 0)), "D"),
-        sealByHand(r.fx, rogue, {"U1", "social"},
-                   tokenTag(r.fx.campaign.id, r.fx.token("U1/social", "npc", 1)), "D")};
+        sealByHand(r.fx, rogue, {"U1", "social"}, r.fx.token("U1/social", "npc", 0), "D"),
+        sealByHand(r.fx, rogue, {"U1", "social"}, r.fx.token("U1/social", "npc", 1), "D")};
     std::sort(envs.begin(), envs.end(),
               [](const StoredEnvelope& a, const StoredEnvelope& b) { return a.hash < b.hash; });
     Bytes ledger =
@@ -581,15 +580,13 @@ TEST_CASE("Bad envelopes inside a valid bundle are rejected by receipt; the good
     Hash32 t2_hash = t2.cast("U1/social", "leader", 0, "C");
 
     // Signed by t1, in t1's ledger, but its token tag is in no token set of the package.
-    StoredEnvelope unknown =
-        sealByHand(fx, t1.device, {"U1", "social"}, tokenTag(fx.campaign.id, newToken()), "A");
+    StoredEnvelope unknown = sealByHand(fx, t1.device, {"U1", "social"}, newToken(), "A");
     // A genuine envelope of t2 (enrolled too), slipped into t1's bundle and ledger.
     StoredEnvelope foreign = t2.envelopes().at(0);
     REQUIRE(foreign.hash == t2_hash);
     // Signed by t1 with a good unused token, but not named by t1's ledger.
     StoredEnvelope unlisted =
-        sealByHand(fx, t1.device, {"U1", "social"},
-                   tokenTag(fx.campaign.id, fx.token("U1/social", "npc")), "B");
+        sealByHand(fx, t1.device, {"U1", "social"}, fx.token("U1/social", "npc"), "B");
 
     std::vector<Hash32> named = t1.hashes();
     named.push_back(unknown.hash);
@@ -1266,7 +1263,7 @@ struct HandDevice {
             answers.comments[fx->campaign.subjects[fx->campaign.subjectsOf(place.meeting.unit)[0]]
                                  .id] = comment;
         auto b = buildBallot(fx->campaign, fx->package.digest, place.meeting,
-                             tokenTag(fx->campaign.id, token), answers);
+                             tokenProof(fx->campaign.id, token), answers);
         REQUIRE(b.ok());
         SealedEnvelope s = sealEnvelope(*b, ballotPaddedSize(fx->campaign),
                                         fx->keys.collector_box.pk, key.pk, key.sk);

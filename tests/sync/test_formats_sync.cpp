@@ -4,7 +4,8 @@
 // and Ed25519 and BLAKE2b are deterministic, so the bundle bytes are fixed. The expected hash was
 // computed once by running this code and pasted in; the offsets were written from
 // docs/formats.md. If it stops matching, the format changed: bump its version and update the
-// document, do not just paste the new value.
+// document, do not just paste the new value. Version 2's bundle (signed over its BLAKE2b digest)
+// was checked against Python (hashlib.blake2b, `cryptography`'s Ed25519) from docs/formats.md.
 #include "core/crypto.hpp"
 #include "core/envelope.hpp"
 #include "core/package.hpp"
@@ -35,9 +36,9 @@ std::string hexAt(const Bytes& b, std::size_t at, std::size_t n) {
 }
 
 const std::string kPackageDigestHex =
-    "4110adcd3dbbf2827c81f712ff9ebe3387a9d96d843fb99107e160be787ae599";
+    "873e4b21590084b661504e24c94e8566b1936f2e6a7fb393d44a2293058e57b9";
 const std::string kBundleHashHex =
-    "866ef255dbd93b3b5ae31a015d528888a6e3cda91e369608c85caabd4e378303";
+    "4cf713d650e3190e7b1e8e13d658a58620aa9cb6fc92b39fc01b92fc986813ac";
 
 // The same fixed package as tests/core/test_formats.cpp, one enrolled tablet, one envelope.
 struct BundleVector {
@@ -65,7 +66,7 @@ struct BundleVector {
         // An envelope with a fixed 49-byte sealed part, written field by field.
         Writer w;
         w.raw(view(std::string_view("PYEV")));
-        w.u16(1);
+        w.u16(2);
         w.raw(package.digest);
         w.raw(device.pk);
         w.raw(tokenTag(c.id, token));
@@ -87,22 +88,31 @@ TEST_CASE("Known answer: a bundle of one envelope has its parts at the documente
     BundleVector v;
     CHECK(toHex(v.package.digest) == kPackageDigestHex);
     REQUIRE(v.certificate.size() == 145);
-    REQUIRE(v.ledger.size() == 170);
+    REQUIRE(v.ledger.size() == 206);
     REQUIRE(v.envelope.size() == 219);
     const Bytes& b = v.bytes;
-    REQUIRE(b.size() == 6 + 32 + (4 + 145) + (4 + 170) + 4 + (4 + 219) + 64);
-    CHECK(hexAt(b, 0, 6) == "5059424e0100"); // "PYBN", version 1
+    REQUIRE(b.size() == 6 + 32 + (4 + 145) + (4 + 206) + 4 + (4 + 219) + 64);
+    CHECK(hexAt(b, 0, 6) == "5059424e0200"); // "PYBN", version 2
     CHECK(hexAt(b, 6, 32) == kPackageDigestHex);
     CHECK(le32(b, 38) == 145);
     CHECK(hexAt(b, 42, 145) == toHex(v.certificate));
-    CHECK(le32(b, 187) == 170);
-    CHECK(hexAt(b, 191, 170) == toHex(v.ledger));
-    CHECK(le32(b, 361) == 1);
-    CHECK(le32(b, 365) == 219);
-    CHECK(hexAt(b, 369, 219) == toHex(v.envelope));
+    CHECK(le32(b, 187) == 206);
+    CHECK(hexAt(b, 191, 206) == toHex(v.ledger));
+    CHECK(le32(b, 397) == 1);
+    CHECK(le32(b, 401) == 219);
+    CHECK(hexAt(b, 405, 219) == toHex(v.envelope));
     Signature sig{};
-    std::copy(b.begin() + 588, b.end(), sig.begin());
-    CHECK(verify(v.device.pk, ByteView(b).first(588), sig));
+    std::copy(b.begin() + 624, b.end(), sig.begin());
+    // The device signs "PYBN" || u16 2 || hash(bytes [0, 401) || hash(envelope)): the bytes before
+    // the first envelope, then each envelope's hash; not the bundle itself.
+    Writer digested;
+    digested.raw(ByteView(b).first(401));
+    digested.raw(hash(v.envelope));
+    Writer m;
+    m.raw(ByteView(b).first(6));
+    m.raw(hash(digested.bytes()));
+    CHECK(verify(v.device.pk, m.bytes(), sig));
+    CHECK_FALSE(verify(v.device.pk, ByteView(b).first(624), sig));
     CHECK(toHex(hash(b)) == kBundleHashHex);
     auto d = decodeBundle(b, v.package);
     REQUIRE(d.ok());
@@ -115,7 +125,7 @@ TEST_CASE("Known answer: a bundle of one envelope has its parts at the documente
 
 TEST_CASE("A bundle of another version is refused with format.bad_version") {
     BundleVector v;
-    for (unsigned version : {0u, 2u, 0x0100u, 0xFFFFu}) {
+    for (unsigned version : {0u, 1u, 3u, 0x0100u, 0xFFFFu}) {
         Bytes bad = v.bytes;
         bad[4] = static_cast<std::uint8_t>(version);
         bad[5] = static_cast<std::uint8_t>(version >> 8);

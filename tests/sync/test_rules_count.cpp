@@ -90,7 +90,7 @@ TEST_CASE("A ballot over the grade quota is refused at casting and invalid at th
     // A tampered tablet seals the refused ballot anyway.
     auto b =
         buildBallot(fx.campaign, fx.package.digest, MeetingRef{"U1", "social"},
-                    tokenTag(fx.campaign.id, over_token), uniformAnswers(fx.campaign, "U1", "B"));
+                    tokenProof(fx.campaign.id, over_token), uniformAnswers(fx.campaign, "U1", "B"));
     REQUIRE(b.ok());
     for (auto& a : b->answers)
         std::fill(a.levels.begin(), a.levels.end(), std::uint8_t{0}); // all 优秀

@@ -98,14 +98,14 @@ TEST_CASE("A fake collector cannot make a tablet forget a ballot") {
         Hash32 digest;
         (void)fromHex32(f->digest, digest);
         std::string body =
-            std::string(url) == "/v1/hello"
-                ? json{{"protocol", 1}, {"status", "ok"}, {"campaign", f->digest}}.dump()
-                : json{{"protocol", 1},
+            std::string(url) == "/v2/hello"
+                ? json{{"protocol", 2}, {"status", "ok"}, {"campaign", f->digest}}.dump()
+                : json{{"protocol", 2},
                        {"status", "ok"},
                        {"added", 3},
                        {"already", 0},
                        {"rejected", json::array()},
-                       {"ack", toHex(encodeAck(digest, f->device, f->hashes, f->key.sk))}}
+                       {"ack", toHex(encodeAck(digest, f->device, f->hashes, {}, f->key.sk))}}
                       .dump();
         MHD_Response* r =
             MHD_create_response_from_buffer(body.size(), body.data(), MHD_RESPMEM_MUST_COPY);
@@ -133,7 +133,7 @@ TEST_CASE("The server refuses bad batches with a reason, and busy is told apart 
     auto t = makeTablet(fx, col.tmp.path / "t1", 0, 2);
     auto envs = *t->store->envelopes(false);
     Bytes ledger = *t->store->ledger(t->device.sk);
-    std::string url = col.url() + "/v1/sync";
+    std::string url = col.url() + "/v2/sync";
 
     SUBCASE("garbage is a malformed batch") {
         auto a = httpPost(url, Bytes(100, 7));
@@ -211,7 +211,7 @@ TEST_CASE("Slow and idle clients neither starve the server nor stay forever") {
     for (int i = 0; i < 20; ++i) {
         int fd = connectFrom("127.0.0." + std::to_string(2 + i % 5), col.server->port());
         if (fd >= 0) {
-            (void)!write(fd, "POST /v1/sy", 11);
+            (void)!write(fd, "POST /v2/sy", 11);
             slow.push_back(fd);
         }
     }
@@ -246,7 +246,7 @@ TEST_CASE("A table full of idle connections makes room for a newcomer within sec
     // past their grace, are cut to bring the table under three quarters of its cap.
     int extra = connectFrom("127.0.0.1", col.server->port());
     REQUIRE(extra >= 0);
-    const char hello[] = "GET /v1/hello HTTP/1.1\r\nHost: c\r\n\r\n";
+    const char hello[] = "GET /v2/hello HTTP/1.1\r\nHost: c\r\n\r\n";
     (void)!write(extra, hello, sizeof hello - 1);
     auto start = std::chrono::steady_clock::now();
     CHECK(gotData(extra, 4000));

@@ -74,7 +74,7 @@ TEST_CASE("A client trickling header lines is cut at the header deadline, not ke
     Collector col(fx, limits);
     int fd = connectFrom("127.0.0.2", col.server->port());
     REQUIRE(fd >= 0);
-    std::string start = "GET /v1/hello HTTP/1.1\r\n";
+    std::string start = "GET /v2/hello HTTP/1.1\r\n";
     REQUIRE(send(fd, start.data(), start.size(), MSG_NOSIGNAL) > 0);
     // One header line every 300 ms: never silent long enough for the idle timeout (10 s).
     auto lived = trickleUntilClosed(fd, "X-Pad: x\r\n", 300ms, 8s);
@@ -96,7 +96,7 @@ TEST_CASE("A body trickled past the whole-request deadline is cut, headers time 
     REQUIRE(fd >= 0);
     // Headers slowly (2.4 s), then the body one byte at a time.
     for (std::string line :
-         {"POST /v1/sync HTTP/1.1\r\n", "Host: c\r\n", "Content-Length: 100000\r\n", "\r\n"}) {
+         {"POST /v2/sync HTTP/1.1\r\n", "Host: c\r\n", "Content-Length: 100000\r\n", "\r\n"}) {
         REQUIRE(send(fd, line.data(), line.size(), MSG_NOSIGNAL) > 0);
         std::this_thread::sleep_for(600ms);
     }
@@ -153,7 +153,7 @@ TEST_CASE("An address whose connections all do real work gets no more; its newco
     auto db = Db::open((col.tmp.path / "col" / CollectorStore::kFileName).string(), false);
     REQUIRE(db.ok());
     REQUIRE(db->exec("BEGIN EXCLUSIVE").ok());
-    std::string url = col.url() + "/v1/sync";
+    std::string url = col.url() + "/v2/sync";
     auto first = std::async(std::launch::async, [&] { return httpPost(url, good); });
     auto second = std::async(std::launch::async, [&] { return httpPost(url, good); });
     for (int i = 0; i < 200 && col.server->stats().requests.load() < 2; ++i)

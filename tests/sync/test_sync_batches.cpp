@@ -119,7 +119,7 @@ TEST_CASE("A bundle with a bad signature is refused at once, even while the stor
     auto server = SyncServer::start(tmp.path / "col", fx.keys.collector_sign.pk,
                                     fx.keys.collector_sign.sk, "127.0.0.1", 0, limits);
     REQUIRE(server.ok());
-    std::string url = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/v1/sync";
+    std::string url = "http://127.0.0.1:" + std::to_string((*server)->port()) + "/v2/sync";
 
     SignKeyPair device = signKeyPair();
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "t1", fx.keys.organiser.sk);
