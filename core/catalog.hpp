@@ -4,6 +4,7 @@
 
 #include "core/result.hpp"
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ std::span<const CatalogEntry> catalogEntries();
 std::string tr(Lang lang, std::string_view id, const std::vector<std::string>& args = {});
 std::string describe(const Error& e, Lang lang);
 bool hasMessage(std::string_view id);
+
+// A count of ballots as Chinese text says it: 两张, 三张, … 十张, then 11张 (for messages that
+// read "这三张都不计入").
+std::string chineseBallotCount(std::uint64_t n);
 
 // PINGYI_LANG=en selects English; anything else (or unset) is Chinese.
 Lang langFromName(std::string_view name);

@@ -55,6 +55,7 @@ PaperSelfImport parsePaperSelfCsv(std::string_view bytes, const std::string& nam
     int col_id = findColumn(header, {"编号", "对象编号", "id", "subject"});
     int col_score = findColumn(header, {"自评得分", "得分", "self", "score"});
     int col_ballots = findColumn(header, {"票数", "ballots"});
+    int col_group = findColumn(header, {"组别", "评议组", "group"});
     if (col_id < 0)
         r.problems.push_back(
             Error::make(ErrorKind::Invalid, "paper.missing_column", {name, "编号 / id"}));
@@ -62,9 +63,7 @@ PaperSelfImport parsePaperSelfCsv(std::string_view bytes, const std::string& nam
         r.problems.push_back(
             Error::make(ErrorKind::Invalid, "paper.missing_column", {name, "自评得分 / self"}));
     if (!r.problems.empty()) return r;
-    const Group* self = c.group("self");
-    std::uint32_t weight = self ? self->weight : 50;
-    std::set<std::string> seen;
+    std::set<std::pair<std::string, std::string>> seen;
     for (std::size_t i = 1; i < table->records.size(); ++i) {
         const auto& rec = table->records[i];
         std::string row = std::to_string(rec.row);
@@ -82,10 +81,29 @@ PaperSelfImport parsePaperSelfCsv(std::string_view bytes, const std::string& nam
             continue;
         }
         const UnitDef* unit = c.unit(c.subjects[static_cast<std::size_t>(idx)].unit);
-        if (std::find(unit->groups.begin(), unit->groups.end(), "self") == unit->groups.end())
+        auto in_unit = [&](const std::string& g) {
+            return std::find(unit->groups.begin(), unit->groups.end(), g) != unit->groups.end();
+        };
+        // Without a group column (or with the cell left empty) the scores are the unit's
+        // self-appraisal: the group named "self".
+        p.group = cell(col_group);
+        if (p.group.empty()) {
+            if (!in_unit("self")) {
+                std::string groups;
+                for (auto& g : unit->groups)
+                    groups += (groups.empty() ? "" : "、") + g;
+                r.problems.push_back(Error::make(ErrorKind::Invalid, "paper.group_needed",
+                                                 {name, row, unit->id, groups}));
+                continue;
+            }
+            p.group = "self";
+        } else if (!in_unit(p.group)) {
             r.problems.push_back(
-                Error::make(ErrorKind::Invalid, "paper.no_self_group", {name, row, unit->id}));
-        if (!seen.insert(p.subject).second)
+                Error::make(ErrorKind::Invalid, "paper.no_group", {name, row, unit->id, p.group}));
+            continue;
+        }
+        std::uint32_t weight = c.group(p.group)->weight;
+        if (!seen.insert({p.subject, p.group}).second)
             r.problems.push_back(
                 Error::make(ErrorKind::Invalid, "paper.duplicate", {name, row, p.subject}));
         std::string score = cell(col_score);

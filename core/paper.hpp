@@ -12,8 +12,9 @@ struct PaperSelfImport {
     std::vector<Error> problems; // every problem, each naming the file and row
 };
 
-// Columns: 编号/对象编号/id/subject, 自评得分/得分/self/score, 票数/ballots (optional).
-// Scores are numbers from 0 to the self group's weight with at most 2 decimals.
+// Columns: 编号/对象编号/id/subject, 自评得分/得分/self/score, 票数/ballots (optional),
+// 组别/评议组/group (optional: the group id the scores are for; empty or absent: "self").
+// Scores are numbers from 0 to that group's weight with at most 2 decimals.
 PaperSelfImport parsePaperSelfCsv(std::string_view file_bytes, const std::string& name,
                                   const Campaign& c);
 

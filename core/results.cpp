@@ -255,8 +255,10 @@ json bodyJson(const ResultsDocument& d) {
     return j;
 }
 
-std::string signedText(const ResultsDocument& d, const std::string& role, const std::string& unit) {
-    return std::string(kResultsFormat) + "\n" + role + "\n" + unit + "\n" + bodyJson(d).dump();
+std::string signedText(const ResultsDocument& d, const std::string& role, const std::string& unit,
+                       bool confirmed_noncompliant) {
+    return std::string(kResultsFormat) + "\n" + role + "\n" + unit + "\n" +
+           (confirmed_noncompliant ? "confirmed-noncompliant\n" : "") + bodyJson(d).dump();
 }
 
 } // namespace
@@ -264,30 +266,66 @@ std::string signedText(const ResultsDocument& d, const std::string& role, const 
 json encodeResults(const ResultsDocument& d) {
     json j = bodyJson(d);
     json sigs = json::array();
-    for (auto& s : d.signatures)
-        sigs.push_back({{"role", s.role},
-                        {"unit", s.unit},
-                        {"label", s.label},
-                        {"public", toHex(s.key)},
-                        {"fingerprint", fingerprint(s.key)},
-                        {"signature", toHex(s.signature)}});
+    for (auto& s : d.signatures) {
+        json one = {{"role", s.role},
+                    {"unit", s.unit},
+                    {"label", s.label},
+                    {"public", toHex(s.key)},
+                    {"fingerprint", fingerprint(s.key)},
+                    {"signature", toHex(s.signature)}};
+        if (s.confirmed_noncompliant) one["confirmed_noncompliant"] = true;
+        sigs.push_back(std::move(one));
+    }
     j["signatures"] = sigs;
     return j;
 }
 
+std::vector<std::string> compositionProblems(const ResultsUnit& u, Lang lang) {
+    std::vector<std::string> out;
+    for (auto& m : u.composition) {
+        if (m.pass) continue;
+        std::size_t before = out.size();
+        const ResultsGroup* g = u.group(m.group);
+        std::string group = !g                                          ? m.group
+                            : (lang == Lang::En && !g->name_en.empty()) ? g->name_en
+                                                                        : g->name;
+        if (m.total < m.min_ballots)
+            out.push_back(tr(lang, "composition.too_few",
+                             {group, std::to_string(m.total), std::to_string(m.min_ballots)}));
+        for (auto& q : m.quotas) {
+            if (q.pass) continue;
+            std::string cats;
+            for (auto& c : q.categories) {
+                std::string name = c;
+                if (g)
+                    for (auto& gc : g->categories)
+                        if (gc.id == c) name = gc.name;
+                cats += (cats.empty() ? "" : tr(lang, "composition.and")) + name;
+            }
+            out.push_back(tr(lang, "composition.quota",
+                             {group, cats, formatHundredths(q.actual), std::to_string(q.percent)}));
+        }
+        // A meeting that fails for a reason neither above names still says so.
+        if (out.size() == before) out.push_back(tr(lang, "composition.failed", {group}));
+    }
+    return out;
+}
+
 void signResults(ResultsDocument& d, const std::string& role, const std::string& unit,
-                 const std::string& label, const PublicKey& pk, const Secret& sk) {
-    Signature sig = sign(sk, view(signedText(d, role, unit)));
+                 const std::string& label, const PublicKey& pk, const Secret& sk,
+                 bool confirmed_noncompliant) {
+    Signature sig = sign(sk, view(signedText(d, role, unit, confirmed_noncompliant)));
     std::erase_if(d.signatures,
                   [&](const ResultsSignature& s) { return s.key == pk && s.unit == unit; });
-    d.signatures.push_back({role, unit, label, pk, sig});
+    d.signatures.push_back({role, unit, label, pk, sig, confirmed_noncompliant});
 }
 
 std::vector<ResultSignature> verifyResults(const ResultsDocument& d) {
     std::vector<ResultSignature> out;
     for (auto& s : d.signatures) {
-        ResultSignature r{s.role, s.unit, s.label, s.key, false};
-        r.valid = verify(s.key, view(signedText(d, s.role, s.unit)), s.signature);
+        ResultSignature r{s.role, s.unit, s.label, s.key, false, s.confirmed_noncompliant};
+        r.valid = verify(s.key, view(signedText(d, s.role, s.unit, s.confirmed_noncompliant)),
+                         s.signature);
         out.push_back(std::move(r));
     }
     return out;

@@ -3,6 +3,7 @@
 // ranking table and the signatures read this type; nothing reads the JSON leniently. Pure.
 #pragma once
 
+#include "core/catalog.hpp"
 #include "core/crypto.hpp"
 #include "core/tally.hpp"
 
@@ -105,6 +106,9 @@ struct ResultsSignature {
     std::string label;
     PublicKey key{};
     Signature signature{};
+    // The signer saw that the unit's ballots do not meet its rules (compositionProblems) and
+    // signed anyway; part of what is signed. Written only when true.
+    bool confirmed_noncompliant = false;
 };
 struct ResultsDocument {
     std::string campaign, campaign_name;
@@ -135,18 +139,27 @@ Result<ResultsDocument> decodeResults(const nlohmann::json& j,
 Result<ResultsDocument> decodeResultsText(std::string_view text,
                                           const std::string& name = "results.json");
 
+// Why a unit's ranking does not meet the campaign's rules, one sentence per failing meeting
+// rule ("测评票构成不符合要求：社会测评 20 张，少于 30 张"); empty when every meeting passes.
+std::vector<std::string> compositionProblems(const ResultsUnit& u, Lang lang);
+
 // A score in hundredths as a JSON number with 2 decimals (4513 -> 45.13), or null.
 nlohmann::json scoreJson(std::optional<std::int64_t> hundredths);
 
 // Signatures: each signs
 //   "pingyi-results/2" \n role \n unit \n encodeResults(document without signatures).dump()
+// A signature that confirms a ranking which breaks its rules signs the line
+//   "confirmed-noncompliant" \n
+// between the unit line and the body.
 // Adds a signature (replacing an earlier one by the same key for the same unit).
 void signResults(ResultsDocument& doc, const std::string& role, const std::string& unit,
-                 const std::string& label, const PublicKey& pk, const Secret& sk);
+                 const std::string& label, const PublicKey& pk, const Secret& sk,
+                 bool confirmed_noncompliant = false);
 struct ResultSignature {
     std::string role, unit, label;
     PublicKey key{};
     bool valid = false;
+    bool confirmed_noncompliant = false;
 };
 // Checks every signature on the document.
 std::vector<ResultSignature> verifyResults(const ResultsDocument& doc);

@@ -24,8 +24,10 @@ class DocReader {
     }
 
     // The object at j with exactly `keys`; nullptr (and a problem) otherwise.
+    // Every key of `keys` present, and nothing but those and the `optional` ones.
     const json* object(const json& j, const std::string& path,
-                       std::initializer_list<const char*> keys) {
+                       std::initializer_list<const char*> keys,
+                       std::initializer_list<const char*> optional = {}) {
         if (failed()) return nullptr;
         if (!j.is_object()) return fail(path, "results.field_type");
         for (auto* k : keys)
@@ -33,6 +35,8 @@ class DocReader {
         for (auto& [k, v] : j.items()) {
             bool known = false;
             for (auto* kk : keys)
+                known = known || k == kk;
+            for (auto* kk : optional)
                 known = known || k == kk;
             if (!known) return fail(path + "." + k, "results.field_unknown");
         }
@@ -357,7 +361,8 @@ Result<ResultsDocument> decodeResults(const json& j, const std::string& name) {
     for (std::size_t i = 0; i < sigs.size() && !r.failed(); ++i) {
         std::string sp = at("$.signatures", i);
         const json& s = sigs[i];
-        if (!r.object(s, sp, {"role", "unit", "label", "public", "fingerprint", "signature"}))
+        if (!r.object(s, sp, {"role", "unit", "label", "public", "fingerprint", "signature"},
+                      {"confirmed_noncompliant"}))
             break;
         ResultsSignature rs;
         rs.role = r.text(s["role"], sp + ".role");
@@ -377,6 +382,16 @@ Result<ResultsDocument> decodeResults(const json& j, const std::string& name) {
             r.fail(sp + ".fingerprint", "results.field_value");
         if (!r.failed() && rs.role != "collector" && rs.role != "unit-head")
             r.fail(sp + ".role", "results.field_value");
+        if (s.contains("confirmed_noncompliant")) {
+            // Written only when true: false would be a second spelling of the same document.
+            const json& c = s["confirmed_noncompliant"];
+            if (!c.is_boolean())
+                r.fail(sp + ".confirmed_noncompliant", "results.field_type");
+            else if (!c.get<bool>() || rs.role != "unit-head")
+                r.fail(sp + ".confirmed_noncompliant", "results.field_value");
+            else
+                rs.confirmed_noncompliant = true;
+        }
         d.signatures.push_back(std::move(rs));
     }
     if (r.failed()) return r.error(name);

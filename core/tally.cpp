@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <set>
 
 namespace pingyi {
 
@@ -225,11 +226,11 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
         UnitResult ur;
         ur.unit = unit.id;
         auto subjects = orderedSubjectsOf(c, unit.id); // ties and the unranked in this order
-        bool unit_has_paper = false;
+        std::set<std::string> paper_groups;            // the unit's groups that voted on paper
         for (auto& p : paper) {
             int idx = c.subjectIndex(p.subject);
             if (idx >= 0 && c.subjects[static_cast<std::size_t>(idx)].unit == unit.id)
-                unit_has_paper = true;
+                paper_groups.insert(p.group);
         }
         for (auto si : subjects) {
             SubjectResult sr;
@@ -255,13 +256,13 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
                 std::optional<Fraction> score = std::move(outcome.score);
                 sr.notes[gid] = std::move(outcome.note);
                 sr.group_ballots[gid] = ballots;
-                if (gid == "self" && unit_has_paper) {
+                if (paper_groups.count(gid)) {
                     if (ballots > 0)
                         return Error::make(ErrorKind::Conflict, "tally.paper_and_ballots",
-                                           {unit.id});
+                                           {unit.id, gid});
                     score.reset();
                     for (auto& p : paper)
-                        if (p.subject == c.subjects[si].id) {
+                        if (p.subject == c.subjects[si].id && p.group == gid) {
                             score = Fraction(static_cast<long>(p.hundredths), 100);
                             score->canonicalize();
                             sr.group_ballots[gid] = p.ballots;
@@ -318,14 +319,20 @@ Result<std::vector<UnitResult>> computeResults(const Campaign& c, const Tally& t
                 s.rank = static_cast<std::uint32_t>(i + 1);
         }
         // Bottom: the last N ranked, N = max(count, ceil(percent% of ranked)); ties at the
-        // boundary are all flagged.
+        // boundary are all flagged. Never every ranked subject of the unit: a unit with one
+        // ranked subject, or whose subjects all tie at the boundary, has no one flagged (a
+        // subject cannot be both first and last).
         std::uint32_t n = c.ranking.bottom_count;
         std::uint32_t by_pct = (ranked * c.ranking.bottom_percent + 99) / 100;
-        n = std::min(ranked, std::max(n, by_pct));
+        n = ranked == 0 ? 0 : std::min(ranked - 1, std::max(n, by_pct));
         if (n > 0) {
             std::int64_t cutoff = *ur.subjects[ranked - n].final;
+            std::uint32_t flagged = 0;
             for (auto& s : ur.subjects)
-                if (s.final && *s.final <= cutoff) s.bottom = true;
+                if (s.final && *s.final <= cutoff) ++flagged;
+            if (flagged < ranked)
+                for (auto& s : ur.subjects)
+                    if (s.final && *s.final <= cutoff) s.bottom = true;
         }
         // Composition per meeting.
         for (auto& gid : unit.groups) {

@@ -112,9 +112,11 @@ class Tally {
     std::uint64_t ballots_ = 0;
 };
 
-// Paper self-appraisal: a unit that voted on paper supplies each subject's self score.
+// Paper scores: a unit whose group voted on paper (usually its self-appraisal) supplies each
+// subject's score for that group.
 struct PaperSelf {
     std::string subject;
+    std::string group = "self";
     std::int64_t hundredths = 0; // 0 .. weight*100
     std::uint64_t ballots = 0;
 };
@@ -172,7 +174,7 @@ inline constexpr std::uint64_t kSuppressBelow = 5;
 
 // Scores, ranks (1, 2, 2, 4 on equal rounded finals), bottom flags, category suppression and
 // the composition check for every unit. Exact for any number of ballots. Error:
-// tally.paper_and_ballots (a unit has both paper and electronic self scores).
+// tally.paper_and_ballots (a unit's group has both paper scores and electronic ballots).
 //
 // A group's scoring rules (Group::scoring) act here and only here, in this order, on the valid
 // ballots of one subject in one group (SubjectResult::notes says what they did):

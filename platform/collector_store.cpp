@@ -3,6 +3,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 namespace pingyi {
@@ -24,11 +25,13 @@ CREATE TABLE IF NOT EXISTS decisions(tag BLOB PRIMARY KEY, chosen BLOB, reason T
   covered INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS decision_log(n INTEGER PRIMARY KEY, tag BLOB NOT NULL, chosen BLOB,
   reason TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS paper_self(subject TEXT PRIMARY KEY, hundredths INTEGER NOT NULL,
-  ballots INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paper_self(subject TEXT NOT NULL, grp TEXT NOT NULL,
+  hundredths INTEGER NOT NULL, ballots INTEGER NOT NULL, PRIMARY KEY(subject, grp)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paper_log(n INTEGER PRIMARY KEY, action TEXT NOT NULL,
+  meetings TEXT NOT NULL, rows INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS results(key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
 )sql";
-constexpr const char* kSchemaVersion = "pingyi-collector/1";
+constexpr const char* kSchemaVersion = "pingyi-collector/2";
 
 template <class T> bool toFixed(ByteView v, T& out) {
     if (v.size() != out.size()) return false;
@@ -496,28 +499,185 @@ Result<ByteView> EnvelopeReader::fetch(const Hash32& hash) {
     return stmt_.blobView(0);
 }
 
-Status CollectorStore::setPaperSelf(const std::vector<PaperSelf>& rows) {
+namespace {
+// The meetings (unit/group) of paper rows, each once, in order.
+std::vector<MeetingRef> paperMeetings(const Campaign& c, const std::vector<PaperSelf>& rows) {
+    std::vector<MeetingRef> out;
+    for (auto& r : rows) {
+        int idx = c.subjectIndex(r.subject);
+        if (idx < 0) continue;
+        MeetingRef m{c.subjects[static_cast<std::size_t>(idx)].unit, r.group};
+        if (std::none_of(out.begin(), out.end(), [&](auto& x) { return x.id() == m.id(); }))
+            out.push_back(m);
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.id() < b.id(); });
+    return out;
+}
+
+std::string joinMeetings(const std::vector<MeetingRef>& ms) {
+    std::string out;
+    for (auto& m : ms)
+        out += (out.empty() ? "" : " ") + m.id();
+    return out;
+}
+
+Status logPaper(Db& db, const char* action, const std::string& meetings, std::int64_t rows) {
+    auto st = db.prepare("INSERT INTO paper_log(action, meetings, rows) VALUES(?, ?, ?)");
+    if (!st) return st.error();
+    st->bind(1, std::string_view(action)).bind(2, meetings).bind(3, rows);
+    return st->run();
+}
+} // namespace
+
+Result<PaperChange> CollectorStore::setPaperSelf(const std::vector<PaperSelf>& rows) {
+    const Campaign& c = campaign();
+    auto meetings = paperMeetings(c, rows);
+    for (auto& r : rows)
+        if (c.subjectIndex(r.subject) < 0)
+            return Error::make(ErrorKind::Invalid, "paper.not_in_campaign", {r.subject});
     Transaction tx(*db_);
     PY_TRY(tx.begin());
+    // Paper scores stand in for a meeting that voted on paper: never beside its ballots.
+    {
+        auto st = db_->prepare("SELECT tag, COUNT(*) FROM envelopes GROUP BY tag");
+        if (!st) return st.error();
+        std::map<std::string, std::int64_t> held; // meeting id -> envelopes
+        while (st->step()) {
+            Hash32 tag{};
+            if (!toFixed(st->blobView(0), tag)) continue;
+            if (const TokenPlace* place = tokens_.find(tag))
+                held[place->meeting.id()] += st->i64(1);
+        }
+        if (st->error()) return *st->error();
+        for (auto& m : meetings)
+            if (auto it = held.find(m.id()); it != held.end())
+                return Error::make(ErrorKind::Conflict, "paper.meeting_has_ballots",
+                                   {m.unit, m.group, std::to_string(it->second)});
+    }
+    PaperChange out;
+    {
+        // A new CSV replaces every paper score of the meetings it names.
+        auto del = db_->prepare("DELETE FROM paper_self WHERE subject = ? AND grp = ?");
+        if (!del) return del.error();
+        auto old = paperSelf();
+        if (!old) return old.error();
+        for (auto& p : *old) {
+            int idx = c.subjectIndex(p.subject);
+            if (idx < 0) continue;
+            std::string mid = c.subjects[static_cast<std::size_t>(idx)].unit + "/" + p.group;
+            if (std::none_of(meetings.begin(), meetings.end(),
+                             [&](auto& m) { return m.id() == mid; }))
+                continue;
+            (void)del->reset();
+            del->bind(1, p.subject).bind(2, p.group);
+            PY_TRY(del->run());
+            ++out.replaced;
+        }
+    }
     auto st = db_->prepare(
-        "INSERT OR REPLACE INTO paper_self(subject, hundredths, ballots) VALUES(?, ?, ?)");
+        "INSERT INTO paper_self(subject, grp, hundredths, ballots) VALUES(?, ?, ?, ?)");
     if (!st) return st.error();
     for (auto& r : rows) {
         (void)st->reset();
-        st->bind(1, r.subject).bind(2, r.hundredths).bind(3, static_cast<std::int64_t>(r.ballots));
+        st->bind(1, r.subject)
+            .bind(2, r.group)
+            .bind(3, r.hundredths)
+            .bind(4, static_cast<std::int64_t>(r.ballots));
         PY_TRY(st->run());
+        ++out.stored;
     }
-    return tx.commit();
+    out.meetings = joinMeetings(meetings);
+    PY_TRY(logPaper(*db_, out.replaced ? "replace" : "import", out.meetings,
+                    static_cast<std::int64_t>(out.stored)));
+    PY_TRY(tx.commit());
+    return out;
+}
+
+Result<PaperChange> CollectorStore::removePaperSelf(const std::vector<std::string>& units) {
+    const Campaign& c = campaign();
+    for (auto& u : units)
+        if (!c.unit(u)) return Error::make(ErrorKind::NotFound, "paper.unknown_unit", {u});
+    Transaction tx(*db_);
+    PY_TRY(tx.begin());
+    auto old = paperSelf();
+    if (!old) return old.error();
+    std::vector<PaperSelf> gone;
+    for (auto& p : *old) {
+        int idx = c.subjectIndex(p.subject);
+        std::string unit = idx < 0 ? "" : c.subjects[static_cast<std::size_t>(idx)].unit;
+        if (units.empty() || std::find(units.begin(), units.end(), unit) != units.end())
+            gone.push_back(p);
+    }
+    auto del = db_->prepare("DELETE FROM paper_self WHERE subject = ? AND grp = ?");
+    if (!del) return del.error();
+    for (auto& p : gone) {
+        (void)del->reset();
+        del->bind(1, p.subject).bind(2, p.group);
+        PY_TRY(del->run());
+    }
+    PaperChange out;
+    out.removed = gone.size();
+    out.meetings = joinMeetings(paperMeetings(c, gone));
+    if (!gone.empty())
+        PY_TRY(logPaper(*db_, "remove", out.meetings, static_cast<std::int64_t>(gone.size())));
+    PY_TRY(tx.commit());
+    return out;
 }
 
 Result<std::vector<PaperSelf>> CollectorStore::paperSelf() const {
-    auto st = db_->prepare("SELECT subject, hundredths, ballots FROM paper_self ORDER BY subject");
+    auto st = db_->prepare(
+        "SELECT subject, grp, hundredths, ballots FROM paper_self ORDER BY subject, grp");
     if (!st) return st.error();
     std::vector<PaperSelf> out;
     while (st->step())
-        out.push_back({st->text(0), st->i64(1), static_cast<std::uint64_t>(st->i64(2))});
+        out.push_back(
+            {st->text(0), st->text(1), st->i64(2), static_cast<std::uint64_t>(st->i64(3))});
     if (st->error()) return *st->error();
     return out;
+}
+
+Result<std::vector<PaperLogEntry>> CollectorStore::paperLog() const {
+    auto st = db_->prepare("SELECT n, action, meetings, rows FROM paper_log ORDER BY n");
+    if (!st) return st.error();
+    std::vector<PaperLogEntry> out;
+    while (st->step())
+        out.push_back({st->i64(0), st->text(1), st->text(2), st->i64(3)});
+    if (st->error()) return *st->error();
+    return out;
+}
+
+std::string StoreMark::text() const {
+    return "envelopes=" + std::to_string(envelopes) + " decisions=" + std::to_string(decisions) +
+           " paper=" + std::to_string(paper) + " additions=" + std::to_string(additions);
+}
+
+std::optional<StoreMark> StoreMark::parse(std::string_view text) {
+    StoreMark m;
+    std::string t(text);
+    long long e = -1, d = -1, p = -1, a = -1;
+    char tail = 0;
+    if (std::sscanf(t.c_str(), "envelopes=%lld decisions=%lld paper=%lld additions=%lld%c", &e, &d,
+                    &p, &a, &tail) != 4 ||
+        e < 0 || d < 0 || p < 0 || a < 0)
+        return std::nullopt;
+    m.envelopes = e;
+    m.decisions = d;
+    m.paper = p;
+    m.additions = a;
+    return m;
+}
+
+Result<StoreMark> CollectorStore::mark() const {
+    auto st = db_->prepare("SELECT (SELECT COUNT(*) FROM envelopes),"
+                           " (SELECT COALESCE(MAX(n), 0) FROM decision_log),"
+                           " (SELECT COALESCE(MAX(n), 0) FROM paper_log),"
+                           " (SELECT COUNT(*) FROM additions)");
+    if (!st) return st.error();
+    if (!st->step()) {
+        if (st->error()) return *st->error();
+        return Error::make(ErrorKind::Internal, "store.bad_schema", {file().string()});
+    }
+    return StoreMark{st->i64(0), st->i64(1), st->i64(2), st->i64(3)};
 }
 
 Status CollectorStore::saveResult(std::string_view key, std::string_view json) {

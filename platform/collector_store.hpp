@@ -60,6 +60,28 @@ struct Countable {
     std::int64_t conflict_envelopes_excluded = 0; // envelopes of conflicts not counted
 };
 
+// What the count depends on, as figures that only ever grow: envelopes held (only inserted),
+// staff decisions and paper-score changes (their logs), token additions. Two equal marks mean
+// nothing the count reads has changed; nothing in it is per envelope.
+struct StoreMark {
+    std::int64_t envelopes = 0, decisions = 0, paper = 0, additions = 0;
+    bool operator==(const StoreMark&) const = default;
+    std::string text() const; // "envelopes=39 decisions=1 paper=0 additions=1"
+    static std::optional<StoreMark> parse(std::string_view text);
+};
+
+// What a paper-score import or removal changed.
+struct PaperChange {
+    std::size_t stored = 0, replaced = 0, removed = 0;
+    std::string meetings; // the meetings touched, "U1/self U2/self"
+};
+struct PaperLogEntry {
+    std::int64_t n = 0;
+    std::string action; // import, replace, remove
+    std::string meetings;
+    std::int64_t rows = 0;
+};
+
 // Outcome of storing the envelopes of one verified bundle.
 struct StoreOutcome {
     std::size_t added = 0, already = 0;
@@ -108,8 +130,16 @@ class CollectorStore {
     // The token tags of the envelopes held, each once (a token used twice appears once).
     Result<std::vector<Hash32>> heldTags() const;
 
-    Status setPaperSelf(const std::vector<PaperSelf>& rows);
+    // Paper scores for meetings (unit/group) that voted on paper. A CSV replaces every paper
+    // score of the meetings it names, in one transaction, logged. Refused (Conflict,
+    // paper.meeting_has_ballots) when the store holds electronic envelopes of such a meeting.
+    Result<PaperChange> setPaperSelf(const std::vector<PaperSelf>& rows);
+    // Removes the paper scores of the units named (all units when empty), logged.
+    Result<PaperChange> removePaperSelf(const std::vector<std::string>& units);
     Result<std::vector<PaperSelf>> paperSelf() const;
+    Result<std::vector<PaperLogEntry>> paperLog() const;
+    // The store's mark now (inside a read transaction: that snapshot's).
+    Result<StoreMark> mark() const;
 
     Status saveResult(std::string_view key, std::string_view json);
     Result<std::optional<std::string>> result(std::string_view key) const;

@@ -192,6 +192,8 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     end_read.began = true;
     auto paper = store.paperSelf(); // the first read: the snapshot starts here
     if (!paper) return paper.error();
+    auto mark = store.mark();
+    if (!mark) return mark.error();
     auto countable = store.countable();
     if (!countable) return countable.error();
     auto missing = store.missingCount();
@@ -275,6 +277,7 @@ Result<CountOutput> runCount(CollectorStore& store, const BoxKeyPair& key,
     a.conflict_envelopes_excluded = conflicts.excluded;
     a.missing = static_cast<std::uint64_t>(*missing);
     out.results = buildResults(c, store.package().digest, out.units, total, a, out.receipts);
+    out.counted_state = *mark;
     return out;
 }
 
@@ -284,6 +287,7 @@ Status saveCount(CollectorStore& store, const CountOutput& out) {
         comments.push_back({{"subject", cm.subject}, {"text", cm.text}});
     PY_TRY(store.saveResult("results", encodeResults(out.results).dump()));
     PY_TRY(store.saveResult("comments", comments.dump()));
+    PY_TRY(store.saveResult("state", out.counted_state.text()));
     return {};
 }
 

@@ -38,6 +38,7 @@ struct CountOutput {
     std::vector<CommentOut> comments;     // shuffled; unsafe characters escaped (escapeUnsafeChars)
     std::vector<ProofSettlement> settled; // token conflicts settled by proof, sorted
     ResultsDocument results;
+    StoreMark counted_state; // the store as the count saw it (CollectorStore::mark)
 };
 
 // The collector key must be the package's. Errors: count.wrong_key, tally.paper_and_ballots.

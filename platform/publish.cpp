@@ -45,6 +45,35 @@ Result<ResultsDocument> storedResults(const CollectorStore& store) {
     return decodeResultsText(**text, (store.dir() / "collector.db").string());
 }
 
+Result<Freshness> resultsFreshness(const CollectorStore& store) {
+    auto saved = store.result("results");
+    if (!saved) return saved.error();
+    if (!*saved) return Error::make(ErrorKind::NotFound, "results.not_counted");
+    auto state = store.result("state");
+    if (!state) return state.error();
+    auto now = store.mark();
+    if (!now) return now.error();
+    Freshness f;
+    f.now = *now;
+    if (*state) f.counted = StoreMark::parse(**state);
+    f.current = f.counted && *f.counted == f.now;
+    return f;
+}
+
+std::vector<std::string> Freshness::reasons(Lang lang) const {
+    std::vector<std::string> out;
+    if (current) return out;
+    if (!counted) return {tr(lang, "results.stale_unknown")};
+    if (now.envelopes != counted->envelopes)
+        out.push_back(tr(lang, "results.stale_envelopes",
+                         {std::to_string(now.envelopes - counted->envelopes),
+                          std::to_string(counted->envelopes), std::to_string(now.envelopes)}));
+    if (now.decisions != counted->decisions) out.push_back(tr(lang, "results.stale_decisions"));
+    if (now.paper != counted->paper) out.push_back(tr(lang, "results.stale_paper"));
+    if (now.additions != counted->additions) out.push_back(tr(lang, "results.stale_additions"));
+    return out;
+}
+
 std::string receiptList(const ResultsDocument& results) {
     std::string out;
     for (auto& r : results.receipts)
@@ -88,8 +117,10 @@ Result<ResultsDocument> readResultsFile(const fs::path& file) {
     return decodeResultsText(*text, file.string());
 }
 
-Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head) {
-    if (!results.unit(unit)) return Error::make(ErrorKind::Invalid, "results.unknown_unit", {unit});
+Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head,
+                bool confirm_noncompliant) {
+    const ResultsUnit* u = results.unit(unit);
+    if (!u) return Error::make(ErrorKind::Invalid, "results.unknown_unit", {unit});
     if (head.pub.role != KeyRole::UnitHead)
         return Error::make(ErrorKind::Invalid, "key.wrong_role",
                            {keyRoleName(head.pub.role), "unit-head"});
@@ -97,7 +128,12 @@ Status signUnit(ResultsDocument& results, const std::string& unit, const SecretK
     for (auto& s : verifyResults(results))
         if (!s.valid)
             return Error::make(ErrorKind::Forged, "results.bad_signature", {s.role, s.unit});
-    signResults(results, "unit-head", unit, head.pub.label, head.pub.sign, head.sign_sk);
+    // A ranking whose ballots break the rules is signed only with the signer's explicit
+    // confirmation, which the signature records.
+    bool fails = !u->compositionPasses();
+    if (fails && !confirm_noncompliant)
+        return Error::make(ErrorKind::Invalid, "results.noncompliant_unconfirmed", {unit});
+    signResults(results, "unit-head", unit, head.pub.label, head.pub.sign, head.sign_sk, fails);
     return {};
 }
 

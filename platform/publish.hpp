@@ -22,6 +22,17 @@ Result<std::vector<CommentOut>> storedComments(const CollectorStore& store);
 // The results of the last count as saved in the store. Error: results.not_counted.
 Result<ResultsDocument> storedResults(const CollectorStore& store);
 
+// Whether the last count still describes the store: nothing it reads (envelopes, decisions,
+// paper scores, token additions) has changed since. Error: results.not_counted.
+struct Freshness {
+    bool current = false;
+    std::optional<StoreMark> counted; // unset: counted by a version that kept no mark
+    StoreMark now;
+    // In words, for every screen and the CLI: "计票后又收到 11 张选票信封；…" (empty if current).
+    std::vector<std::string> reasons(Lang lang) const;
+};
+Result<Freshness> resultsFreshness(const CollectorStore& store);
+
 struct ReportSet {
     bool json = true, csv = true, xlsx = true, html = true, receipts = true, comments = true;
 };
@@ -43,7 +54,11 @@ Result<ResultsDocument> readResultsFile(const fs::path& file);
 // Signs one unit's ranking with the unit head's key, after checking the unit exists
 // (results.unknown_unit), the key's role (key.wrong_role) and that every signature already on
 // the document verifies (results.bad_signature). The document is changed only on success.
-Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head);
+// A unit whose ballots do not meet their rules (ResultsUnit::compositionPasses) is signed only
+// with confirm_noncompliant (else results.noncompliant_unconfirmed), and the signature records
+// the confirmation.
+Status signUnit(ResultsDocument& results, const std::string& unit, const SecretKeys& head,
+                bool confirm_noncompliant = false);
 
 // The outcome of checking a results document.
 struct VerifyCheck {

@@ -27,9 +27,14 @@ std::string resultsCsv(const ResultsDocument& d, Lang lang) {
     for (auto* g : groups)
         header.push_back(groupBallotsHeader(*g, lang));
     header.push_back(tr(lang, "report.col.remark"));
+    header.push_back(tr(lang, "report.col.check"));
     rows.push_back(std::move(header));
 
-    for (auto& u : d.units)
+    for (auto& u : d.units) {
+        // Every row of a unit whose ballots break the rules carries the reasons.
+        auto problems = compositionProblems(u, lang);
+        std::string check = problems.empty() ? tr(lang, "report.pass")
+                                             : join(problems, lang == Lang::En ? "; " : "；");
         for (auto& s : u.subjects) {
             std::vector<std::string> row = {u.name, rankText(s, lang), s.name, s.position};
             for (auto* g : groups)
@@ -41,8 +46,10 @@ std::string resultsCsv(const ResultsDocument& d, Lang lang) {
                 row.push_back(it == s.ballots.end() ? std::string() : std::to_string(it->second));
             }
             row.push_back(remark(u, s, lang));
+            row.push_back(check);
             rows.push_back(std::move(row));
         }
+    }
     return writeCsv(rows, true);
 }
 

@@ -30,6 +30,11 @@ std::string resultsHtml(const ResultsDocument& d, Lang lang) {
          "td.num { text-align: right; font-variant-numeric: tabular-nums; }\n"
          "tr.bottom td, tr.fail td { background: #f2f2f2; font-weight: bold; }\n"
          ".rule, .digest { font-size: 9.5pt; margin: 2mm 0; }\n"
+         ".noncompliant { border: 1.5pt solid #000; padding: 2mm 3mm; margin: 2mm 0 3mm;"
+         " font-size: 12pt; font-weight: bold; }\n"
+         ".noncompliant p { margin: 0 0 1mm; }\n"
+         "table.ranking.invalid { background: repeating-linear-gradient(135deg, #fff 0 6mm,"
+         " #f4f4f4 6mm 7mm); }\n"
          ".rules h2 { font-size: 10.5pt; margin: 4mm 0 1mm; }\n"
          ".rules ol { font-size: 9.5pt; margin: 0 0 2mm; padding-left: 6mm; }\n"
          ".signature { margin-top: 15mm; font-size: 12pt; white-space: pre-wrap; }\n"
@@ -46,9 +51,20 @@ std::string resultsHtml(const ResultsDocument& d, Lang lang) {
         first = false;
         h += "<div class=\"campaign\">" + campaign + "</div>\n";
         h += "<h1>" + t("report.title", {unit.name}) + "</h1>\n";
+        // A ranking whose ballots break the rules carries it visibly, above and on the table.
+        auto problems = compositionProblems(unit, lang);
+        if (!problems.empty()) {
+            h += "<div class=\"noncompliant\"><p>" + t("composition.banner") + "</p>\n";
+            for (auto& p : problems)
+                h += "<p>" + htmlEscape(p) + "</p>\n";
+            h += "</div>\n";
+        }
 
-        h += "<table class=\"ranking\">\n<thead><tr><th>" + t("report.col.rank") + "</th><th>" +
-             t("report.col.subject") + "</th><th>" + t("report.col.position") + "</th>";
+        h += std::string(problems.empty() ? "<table class=\"ranking\">\n"
+                                          : "<table class=\"ranking invalid\">\n<caption>" +
+                                                htmlEscape(problems.front()) + "</caption>\n") +
+             "<thead><tr><th>" + t("report.col.rank") + "</th><th>" + t("report.col.subject") +
+             "</th><th>" + t("report.col.position") + "</th>";
         for (auto& g : unit.groups)
             h += "<th>" + htmlEscape(groupName(g, lang)) + "</th>";
         h += "<th>" + t("report.col.final") + "</th>";
@@ -94,6 +110,11 @@ std::string resultsHtml(const ResultsDocument& d, Lang lang) {
             h += "</table>\n";
         }
         h += "<p class=\"digest\">" + t("report.digest", {digest, counted}) + "</p>\n";
+        if (!problems.empty())
+            h += "<p class=\"noncompliant\">" + htmlEscape(problems.front()) + "</p>\n";
+        for (auto& sig : d.signatures)
+            if (sig.unit == unit.id && sig.confirmed_noncompliant)
+                h += "<p class=\"rule\">" + t("composition.signed_anyway") + "</p>\n";
         h += "<p class=\"signature\">" + t("report.signature") + "</p>\n</section>\n";
     }
 

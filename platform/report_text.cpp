@@ -46,6 +46,13 @@ std::string rankingTable(const ResultsUnit& u, Lang lang) {
     total += gap.size() * (widths.size() - 1);
 
     std::string out;
+    // A ranking whose ballots break the rules says so above the table, before anyone reads it.
+    auto problems = compositionProblems(u, lang);
+    if (!problems.empty()) {
+        out += "!! " + tr(lang, "composition.banner") + '\n';
+        for (auto& p : problems)
+            out += "!! " + p + '\n';
+    }
     auto line = [&](const std::vector<std::string>& row) {
         std::string l;
         for (std::size_t c = 0; c < row.size(); ++c) {

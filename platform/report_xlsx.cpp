@@ -158,6 +158,13 @@ void writeUnitSheet(lxw_worksheet* ws, const ResultsDocument& d, const ResultsUn
     std::size_t row = 0;
     bool valid = unit.compositionPasses();
     w.str(row++, 0, tr(lang, "report.title", {unit.name}), f.header);
+    // A ranking whose ballots break the rules says so above the table, in the warning colour.
+    auto problems = compositionProblems(unit, lang);
+    if (!problems.empty()) {
+        w.str(row++, 0, tr(lang, "composition.banner"), f.bottom_text);
+        for (auto& p : problems)
+            w.str(row++, 0, p, f.bottom_text);
+    }
     std::vector<std::string> header = {tr(lang, "report.col.rank"), tr(lang, "report.col.subject"),
                                        tr(lang, "report.col.position")};
     for (auto& g : unit.groups)

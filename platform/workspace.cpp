@@ -184,6 +184,9 @@ Result<Package> sealCampaign(const Workspace& ws, const SecretKeys& organiser,
     auto pkg = decodePackage(bytes);
     if (!pkg) return pkg.error();
     PY_TRY(writeFileAtomic(ws.packageFile(), bytes));
+    // Token additions land here later; the folder exists from the start, so the collector's
+    // import of "bundles and additions" works the same before any token is added.
+    PY_TRY(ensureDirectory(ws.additionsDir()));
     return pkg;
 }
 

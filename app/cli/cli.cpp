@@ -32,7 +32,8 @@ int runCli(const std::vector<std::string>& args) {
     try {
         app.parse(rev);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // Help and version print and exit 0; every usage error exits 2, whatever CLI11's own code.
+        return app.exit(e) == 0 ? 0 : 2;
     }
     return ctx.exit_code;
 }

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace pingyi {
 
 namespace {
@@ -65,7 +67,28 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             auto store = CollectorStore::open(o->dir);
             if (!store) return ctx.fail(store.error());
             bool any_refused = false;
+            // Folders stand for the bundles and token additions inside them. Additions go
+            // first, whatever the order given, so a late token's ballot is not refused.
+            std::vector<std::string> additions, bundles;
             for (auto& f : *files) {
+                std::error_code ec;
+                if (fs::is_directory(f, ec)) {
+                    std::vector<std::string> inside;
+                    for (auto& e : fs::directory_iterator(f, ec)) {
+                        auto ext = e.path().extension();
+                        if (e.is_regular_file() && (ext == ".pya" || ext == ".pyb"))
+                            inside.push_back(e.path().string());
+                    }
+                    std::sort(inside.begin(), inside.end());
+                    if (inside.empty()) ctx.say("import.folder_empty", {f});
+                    for (auto& x : inside)
+                        (fs::path(x).extension() == ".pya" ? additions : bundles).push_back(x);
+                } else {
+                    (fs::path(f).extension() == ".pya" ? additions : bundles).push_back(f);
+                }
+            }
+            additions.insert(additions.end(), bundles.begin(), bundles.end());
+            for (auto& f : additions) {
                 fs::path p(f);
                 if (p.extension() == ".pya") {
                     auto bytes = readFile(p, 64u << 20);
@@ -119,11 +142,20 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 std::string codes;
                 for (auto& h : cf.envelopes)
                     codes += (codes.empty() ? "" : "、") + receiptCode(h);
-                std::string state = !cf.decision   ? ctx.t("conflict.open")
-                                    : *cf.decision ? ctx.t("conflict.counted",
-                                                           {receiptCode(**cf.decision), cf.reason})
-                                                   : ctx.t("conflict.neither", {cf.reason});
+                std::string state =
+                    !cf.decision ? ctx.t("conflict.open", {std::to_string(cf.envelopes.size()),
+                                                           chineseBallotCount(cf.envelopes.size())})
+                    : *cf.decision
+                        ? ctx.t("conflict.counted", {receiptCode(**cf.decision), cf.reason})
+                        : ctx.t("conflict.neither", {cf.reason});
                 ctx.say("collector.conflict", {std::to_string(i + 1), codes, state});
+            }
+            // The last count, if it no longer describes the store.
+            if (auto fresh = resultsFreshness(*store); fresh && !fresh->current) {
+                std::string why;
+                for (auto& r : fresh->reasons(ctx.lang))
+                    why += (why.empty() ? "" : ctx.t("report.clause_sep")) + r;
+                ctx.say("results.stale_note", {why});
             }
         });
     }
@@ -160,11 +192,23 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
     }
     {
         auto* cmd = col->add_subcommand("import-self", ctx.t("cli.collector.import_self"));
+        auto units = std::make_shared<std::vector<std::string>>();
         cmd->add_option("--store", o->dir, ctx.t("cli.opt.collector_store"))->required();
-        cmd->add_option("--csv", o->file, ctx.t("cli.opt.paper_csv"))->required();
-        cmd->callback([&ctx, o] {
+        auto* csv = cmd->add_option("--csv", o->file, ctx.t("cli.opt.paper_csv"));
+        auto* remove = cmd->add_flag("--remove", o->flag, ctx.t("cli.opt.paper_remove"));
+        cmd->add_option("--unit", *units, ctx.t("cli.opt.paper_unit"))->needs(remove);
+        csv->excludes(remove);
+        cmd->callback([&ctx, o, units] {
+            if (o->file.empty() && !o->flag)
+                return ctx.fail(Error::make(ErrorKind::Invalid, "paper.csv_or_remove"));
             auto store = CollectorStore::open(o->dir);
             if (!store) return ctx.fail(store.error());
+            if (o->flag) {
+                auto r = store->removePaperSelf(*units);
+                if (!r) return ctx.fail(r.error());
+                ctx.say("paper.removed", {std::to_string(r->removed), r->meetings});
+                return;
+            }
             auto bytes = readTextFile(o->file);
             if (!bytes) return ctx.fail(bytes.error());
             auto r = parsePaperSelfCsv(*bytes, o->file, store->campaign());
@@ -176,8 +220,10 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 ctx.exit_code = 2;
                 return;
             }
-            if (auto s = store->setPaperSelf(r.rows); !s) return ctx.fail(s.error());
-            ctx.say("paper.imported", {std::to_string(r.rows.size())});
+            auto s = store->setPaperSelf(r.rows);
+            if (!s) return ctx.fail(s.error());
+            ctx.say(s->replaced ? "paper.replaced" : "paper.imported",
+                    {std::to_string(s->stored), s->meetings, std::to_string(s->replaced)});
         });
     }
     {
@@ -234,14 +280,24 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             ->required()
             ->check(CLI::IsMember({"json", "csv", "xlsx", "html"}));
         cmd->add_option("--out", o->out, ctx.t("cli.opt.report_file"))->required();
+        cmd->add_flag("--stale", o->flag, ctx.t("cli.opt.stale"));
         cmd->callback([&ctx, o] {
             auto store = CollectorStore::open(o->dir);
             if (!store) return ctx.fail(store.error());
             auto j = storedResults(*store);
             if (!j) return ctx.fail(j.error());
+            // An old count is not exported as if it were the store's, unless asked to.
+            auto fresh = resultsFreshness(*store);
+            if (!fresh) return ctx.fail(fresh.error());
+            std::string why;
+            for (auto& r : fresh->reasons(ctx.lang))
+                why += (why.empty() ? "" : ctx.t("report.clause_sep")) + r;
+            if (!fresh->current && !o->flag)
+                return ctx.fail(Error::make(ErrorKind::Conflict, "results.stale", {why}));
             if (auto s = writeResultsAs(*j, o->role, o->out, ctx.lang); !s)
                 return ctx.fail(s.error());
             ctx.say("results.written", {o->out});
+            if (!fresh->current) ctx.say("results.stale_exported", {why});
         });
     }
 
@@ -253,15 +309,25 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
         cmd->add_option("--unit", o->meeting, ctx.t("cli.opt.unit"))->required();
         cmd->add_option("--key", o->organiser, ctx.t("cli.opt.unit_head_key"))->required();
         cmd->add_option("--passphrase-file", o->pass_file, ctx.t("cli.opt.passphrase_file"));
+        cmd->add_flag("--confirm-noncompliant", o->flag, ctx.t("cli.opt.confirm_noncompliant"));
         cmd->callback([&ctx, o] {
             auto j = readResultsFile(o->file);
             if (!j) return ctx.fail(j.error());
-            if (!j->unit(o->meeting))
+            const ResultsUnit* unit = j->unit(o->meeting);
+            if (!unit)
                 return ctx.fail(
                     Error::make(ErrorKind::Invalid, "results.unknown_unit", {o->meeting}));
+            auto problems = compositionProblems(*unit, ctx.lang);
+            if (!problems.empty() && !o->flag) {
+                ctx.fail(Error::make(ErrorKind::Invalid, "results.noncompliant_unconfirmed",
+                                     {o->meeting}));
+                for (auto& p : problems)
+                    *ctx.err << "  " << p << "\n";
+                return;
+            }
             auto keys = unlockKeyFile(o->organiser, o->pass_file, ctx);
             if (!keys) return ctx.fail(keys.error());
-            if (auto s = signUnit(*j, o->meeting, *keys); !s) return ctx.fail(s.error());
+            if (auto s = signUnit(*j, o->meeting, *keys, o->flag); !s) return ctx.fail(s.error());
             if (auto s = writeFileAtomic(o->file, resultsFileText(*j)); !s)
                 return ctx.fail(s.error());
             ctx.say("results.signed", {o->meeting, keys->pub.label, keys->pub.fingerprint()});
@@ -296,7 +362,13 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 ctx.say(c.ok ? "verify.signature_ok" : "verify.signature_bad",
                         {ctx.t(s.role == "collector" ? "role.collector" : "role.unit-head"), s.unit,
                          s.label, fingerprint(s.key)});
+                if (s.confirmed_noncompliant) ctx.say("verify.confirmed_noncompliant", {s.unit});
             }
+            // What the ranking itself says: a unit whose ballots break the rules is not a valid
+            // result, whoever signed it.
+            for (auto& u : j->units)
+                for (auto& p : compositionProblems(u, ctx.lang))
+                    ctx.say("verify.unit_problem", {u.id, p});
             if (v->signatures.empty()) ctx.say("verify.no_signatures");
             if (v->collector_missing) ctx.say("verify.no_collector_signature");
             if (v->receipt)

@@ -62,6 +62,11 @@ void Console::fail(const Error& e) {
     said_ = Said{"", {}, e};
 }
 
+std::vector<std::string> Console::staleReasons() const {
+    if (!results_ || !live_.freshness || live_.freshness->current) return {};
+    return live_.freshness->reasons(lang_);
+}
+
 std::string Console::statusText() const {
     if (said_.error) return describe(*said_.error, lang_);
     if (said_.id.empty()) return "";
@@ -181,15 +186,19 @@ void Console::frame() {
     }
     case Tab::Results:
         if (results_)
-            body = resultsScreen(cx, ResultsScreenView{&*results_, unit_, subject_, comment_page_});
+            body = resultsScreen(
+                cx, ResultsScreenView{&*results_, unit_, subject_, comment_page_, staleReasons()});
         break;
     case Tab::Publish: {
         PublishView v;
         v.has_results = results_.has_value();
+        v.stale = staleReasons();
         v.busy = busy;
         if (results_)
-            for (auto& u : results_->units)
+            for (auto& u : results_->units) {
                 v.units.emplace_back(u.id, u.name);
+                v.unit_problems.push_back(u.problems);
+            }
         if (verified_) {
             for (auto& c : verified_->signatures) {
                 auto& s = c.signature;
@@ -398,10 +407,12 @@ void Console::apply(const Intent& in) {
                 fs::path file = b.results_file, key = b.head_key;
                 auto pass = std::make_shared<std::string>(b.head_pass);
                 wipe(b.head_pass);
+                bool confirm = b.sign_confirm;
+                b.sign_confirm = false; // each signature is confirmed on its own
                 startJob(
                     "console.job.sign",
                     [=](Progress&) {
-                        JobResult r = signJob(file, unit, key, *pass);
+                        JobResult r = signJob(file, unit, key, *pass, confirm);
                         wipe(*pass);
                         return r;
                     },
@@ -472,6 +483,9 @@ void Console::finish(JobResult r) {
                        results_ = buildResultsView(c.results, std::move(c.comments),
                                                    &store_->package->body.campaign, lang_);
                        unit_ = subject_ = 0;
+                       // A reading taken before the count saved would call it stale: read anew.
+                       live_.freshness.reset();
+                       if (poller_) poller_->refreshNow();
                        char secs[32];
                        std::snprintf(secs, sizeof secs, "%.1f", c.seconds);
                        const Accounting& a = c.results.accounting;

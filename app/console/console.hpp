@@ -65,6 +65,8 @@ class Console {
     const std::optional<ResultsView>& results() const { return results_; }
     const std::optional<VerifyOutcome>& verified() const { return verified_; }
     std::string statusText() const;
+    // Why the results shown no longer describe the store (empty: current, or none shown).
+    std::vector<std::string> staleReasons() const;
     bool statusIsError() const { return said_.error.has_value(); }
     std::size_t selectedUnit() const { return unit_; }
     std::size_t selectedSubject() const { return subject_; }

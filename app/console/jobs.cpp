@@ -127,7 +127,7 @@ JobResult exportJob(const fs::path& dir, const fs::path& out_dir, const ReportSe
 }
 
 JobResult signJob(const fs::path& results_file, const std::string& unit, const fs::path& key,
-                  std::string& passphrase) {
+                  std::string& passphrase, bool confirm_noncompliant) {
     auto j = readResultsFile(results_file);
     if (!j) {
         wipe(passphrase);
@@ -136,7 +136,7 @@ JobResult signJob(const fs::path& results_file, const std::string& unit, const f
     auto keys = loadSecretKeys(key, passphrase);
     wipe(passphrase);
     if (!keys) return JobFailed{keys.error()};
-    if (auto s = signUnit(*j, unit, *keys); !s) return JobFailed{s.error()};
+    if (auto s = signUnit(*j, unit, *keys, confirm_noncompliant); !s) return JobFailed{s.error()};
     if (auto s = writeFileAtomic(results_file, resultsFileText(*j)); !s)
         return JobFailed{s.error()};
     return SignDone{results_file, unit, keys->pub.label, keys->pub.fingerprint(), std::move(*j)};

@@ -104,8 +104,9 @@ JobResult countJob(const fs::path& store, const fs::path& key, std::string& pass
 JobResult exportJob(const fs::path& store, const fs::path& out_dir, const ReportSet& which,
                     Lang lang);
 // Signs one unit's ranking in a results file with the unit head's key (passphrase wiped here).
+// confirm_noncompliant: the signer ticked that they know the unit's ballots break the rules.
 JobResult signJob(const fs::path& results_file, const std::string& unit, const fs::path& key,
-                  std::string& passphrase);
+                  std::string& passphrase, bool confirm_noncompliant = false);
 // Checks a results file; package, unit-head key and receipt are optional (empty).
 JobResult verifyJob(const fs::path& results_file, const fs::path& package, const fs::path& head_pub,
                     const std::string& receipt);

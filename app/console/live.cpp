@@ -23,6 +23,7 @@ LiveSnapshot readLive(CollectorStore& store) {
     auto c = store.counts();
     if (!c) return fail(c.error());
     s.counts = *c;
+    if (auto f = resultsFreshness(store)) s.freshness = *f;
     auto devs = store.devices();
     if (!devs) return fail(devs.error());
     for (auto& d : *devs) {
@@ -67,6 +68,9 @@ bool sameReading(const LiveSnapshot& a, const LiveSnapshot& b) {
             k += "|" + d.last_contact + std::to_string(d.held) + "/" + std::to_string(d.ledger);
         for (auto& c : s.conflicts)
             k += "|" + c.reason + c.counted.value_or("-");
+        if (s.freshness)
+            k += "|" + (s.freshness->counted ? s.freshness->counted->text() : std::string("?")) +
+                 s.freshness->now.text();
         return k;
     };
     return key(a) == key(b);

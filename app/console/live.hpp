@@ -4,6 +4,7 @@
 #pragma once
 
 #include "platform/collector_store.hpp"
+#include "platform/publish.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -34,6 +35,8 @@ struct LiveSnapshot {
     // Per meeting: envelopes held per category (a token used twice counts once) against the
     // quotas, as the count will check them.
     std::vector<MeetingComposition> meetings;
+    // Whether the last count still describes the store (unset: never counted).
+    std::optional<Freshness> freshness;
     std::uint64_t generation = 0; // 0: never read
 };
 

@@ -70,6 +70,7 @@ ResultsView buildResultsView(const ResultsDocument& r, std::vector<CommentOut> c
             }
             uv.subjects.push_back(std::move(sv));
         }
+        uv.problems = compositionProblems(u, lang);
         for (auto& m : u.composition) {
             CompositionView cv;
             cv.meeting = m.meeting;

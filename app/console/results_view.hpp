@@ -47,6 +47,7 @@ struct UnitView {
     std::vector<std::string> groups, group_names, group_names_en;
     std::vector<SubjectView> subjects; // in rank order
     std::vector<CompositionView> composition;
+    std::vector<std::string> problems; // why the ranking breaks the rules (compositionProblems)
 };
 struct ResultsView {
     std::string campaign;

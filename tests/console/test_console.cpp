@@ -367,14 +367,24 @@ TEST_CASE("The count through the real screens: passphrase typed and wiped, progr
         h.type("head_key", o.head_key.string());
         h.type("head_pass", kPass);
         h.click("sign_unit.U1");
+        // Six social ballots against a minimum of 30: the ranking says why it breaks the rules,
+        // and the unit head signs only after ticking that they know.
+        REQUIRE(!u.problems.empty());
+        CHECK(u.problems[0] == "测评票构成不符合要求：社会测评 6 张，少于 30 张");
+        CHECK(!targetCentre("sign"));
+        h.click("check.sign_confirm");
+        CHECK(targetCentre("sign"));
         h.click("sign");
         h.idle();
         CHECK_MESSAGE(!h.console->statusIsError(), h.console->statusText());
         CHECK(h.console->buffers().head_pass.empty());
+        CHECK_FALSE(h.console->buffers().sign_confirm); // each signature is confirmed anew
         auto signed_doc = readResultsFile(out / "results.json");
         REQUIRE(signed_doc.ok());
         auto sigs = verifyResults(*signed_doc);
-        CHECK(sigs.size() == 2);
+        REQUIRE(sigs.size() == 2);
+        CHECK(sigs[1].valid);
+        CHECK(sigs[1].confirmed_noncompliant);
 
         h.type("verify_package", o.package.string());
         h.type("verify_head", o.head_pub.string());

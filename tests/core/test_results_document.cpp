@@ -134,3 +134,77 @@ TEST_CASE("The decoder refuses what the encoder would never write, naming the pl
     CHECK(describe(r.error(), Lang::Zh).find("pingyi-results/1") != std::string::npos);
     CHECK(decodeResultsText("{not json", "r.json").error().id == "results.not_json");
 }
+
+namespace {
+// The public group needs at least 3 ballots, 30 % of them from NPC deputies.
+ResultsDocument ruleBreakingDocument() {
+    auto parsed = parseCampaignText(R"({
+      "format": "pingyi-campaign/1", "id": "t", "name": "测试",
+      "scale": {"levels": [{"id": "A", "name": "优秀", "value": 1.0}, {"id": "B", "name": "良好", "value": 0.8}]},
+      "questionnaires": [{"id": "q", "name": "问卷", "items": [{"id": "i1", "name": "一", "weight": 1}]}],
+      "groups": [{"id": "public", "name": "社会测评", "name_en": "Public", "weight": 100, "min_ballots": 3,
+                  "categories": [{"id": "npc", "name": "人大代表"}, {"id": "service", "name": "服务对象"}],
+                  "quotas": [{"categories": ["npc"], "percent": 30}, {"categories": ["service"], "percent": 70}]}],
+      "units": [{"id": "U", "name": "单位"}],
+      "subjects": [{"id": "X", "unit": "U", "name": "甲", "questionnaire": "q"},
+                   {"id": "Y", "unit": "U", "name": "乙", "questionnaire": "q"}]
+    })");
+    REQUIRE(parsed.problems.empty());
+    Campaign c = *parsed.campaign;
+    Tally t(c);
+    for (int i = 0; i < 2; ++i) {
+        Ballot b;
+        b.meeting = "U/public";
+        b.answers.push_back({0, {0}, {}});
+        b.answers.push_back({1, {1}, {}});
+        t.add(b, "service");
+    }
+    auto units = computeResults(c, t, {});
+    REQUIRE(units);
+    Accounting acc;
+    acc.received = acc.counted = 2;
+    return buildResults(c, Hash32{}, *units, t, acc, {});
+}
+} // namespace
+
+TEST_CASE("A ranking whose ballots break the rules names each broken rule in words") {
+    ResultsDocument d = ruleBreakingDocument();
+    const ResultsUnit& u = d.units[0];
+    CHECK_FALSE(u.compositionPasses());
+    auto zh = compositionProblems(u, Lang::Zh);
+    REQUIRE(zh.size() == 3);
+    CHECK(zh[0] == "测评票构成不符合要求：社会测评 2 张，少于 3 张");
+    CHECK(zh[1] == "测评票构成不符合要求：社会测评中人大代表占 0.00%，应为 30%");
+    CHECK(zh[2] == "测评票构成不符合要求：社会测评中服务对象占 100.00%，应为 70%");
+    auto en = compositionProblems(u, Lang::En);
+    CHECK(en[0] == "the ballots do not meet the rules: Public has 2 ballots, fewer than 3");
+    CHECK(compositionProblems(sampleDocument().units[0], Lang::Zh).empty());
+}
+
+TEST_CASE("A signature that confirms a rule-breaking ranking records it, signed and strict") {
+    ResultsDocument d = ruleBreakingDocument();
+    SignKeyPair head = signKeyPair();
+    signResults(d, "unit-head", "U", "局长", head.pk, head.sk, true);
+    json j = encodeResults(d);
+    CHECK(j["signatures"][0]["confirmed_noncompliant"] == true);
+    auto back = decodeResults(j);
+    REQUIRE(back);
+    CHECK(back->signatures[0].confirmed_noncompliant);
+    auto sigs = verifyResults(*back);
+    CHECK(sigs[0].valid);
+    CHECK(sigs[0].confirmed_noncompliant);
+    // Dropping the confirmation breaks the signature: it is part of what was signed.
+    json dropped = j;
+    dropped["signatures"][0].erase("confirmed_noncompliant");
+    auto without = decodeResults(dropped);
+    REQUIRE(without);
+    CHECK_FALSE(verifyResults(*without)[0].valid);
+    // An ordinary signature carries no such field; false is never written, so it is refused.
+    json spelled = j;
+    spelled["signatures"][0]["confirmed_noncompliant"] = false;
+    auto f = decodeResults(spelled);
+    REQUIRE_FALSE(f);
+    CHECK(f.error().args.at(1) == "$.signatures[0].confirmed_noncompliant");
+    spelled["signatures"][0]["confirmed_noncompliant"] = "yes";
+    CHECK(decodeResults(spelled).error().id == "results.field_type");
+}

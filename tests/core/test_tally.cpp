@@ -196,12 +196,51 @@ TEST_CASE("The composition check counts categories against the quotas") {
         }
 }
 
+TEST_CASE("The bottom rule never flags every subject of a unit: one ranked subject, or all tied") {
+    Campaign c = smallCampaign();
+    SUBCASE("all four tie: no one is last") {
+        Tally t(c);
+        t.add(ballot("U/social", {{B, B}, {B, B}, {B, B}, {B, B}}), "npc");
+        t.add(ballot("U/self", {{B, B}, {B, B}, {B, B}, {B, B}}), "cadre");
+        auto res = computeResults(c, t, {});
+        REQUIRE(res.ok());
+        for (auto& s : res->front().subjects) {
+            CHECK(s.rank == 1u);
+            CHECK_FALSE(s.bottom);
+        }
+    }
+    SUBCASE("one ranked subject is first, not also last") {
+        Tally t(c);
+        // Only X is rated at all: Y, Z and W get no score and stay unranked.
+        t.add(ballot("U/social", {{A, B}, {}, {}, {}}), "npc");
+        t.add(ballot("U/self", {{A, B}, {}, {}, {}}), "cadre");
+        auto res = computeResults(c, t, {});
+        REQUIRE(res.ok());
+        const SubjectResult& X = find(res->front(), 0);
+        CHECK(X.rank == 1u);
+        CHECK_FALSE(X.bottom);
+    }
+    SUBCASE("a 100 % rule flags every subject but the first") {
+        c.ranking.bottom_percent = 100;
+        Tally t(c);
+        t.add(ballot("U/social", {{A, A}, {B, B}, {C, C}, {D, D}}), "npc");
+        t.add(ballot("U/self", {{A, A}, {B, B}, {C, C}, {D, D}}), "cadre");
+        auto res = computeResults(c, t, {});
+        REQUIRE(res.ok());
+        CHECK_FALSE(find(res->front(), 0).bottom); // the first is never flagged
+        CHECK(find(res->front(), 1).bottom);
+        CHECK(find(res->front(), 3).bottom);
+    }
+}
+
 TEST_CASE("Paper self scores stand in for a unit that voted on paper, never alongside ballots") {
     Campaign c = smallCampaign();
     Tally t(c);
     t.add(ballot("U/social", {{A, A}, {B, B}, {C, C}, {D, D}}), "npc");
-    std::vector<PaperSelf> paper{
-        {"X", 4550, 20}, {"Y", 4000, 20}, {"Z", 3000, 20}, {"W", 2000, 20}};
+    std::vector<PaperSelf> paper{{"X", "self", 4550, 20},
+                                 {"Y", "self", 4000, 20},
+                                 {"Z", "self", 3000, 20},
+                                 {"W", "self", 2000, 20}};
     auto res = computeResults(c, t, paper);
     REQUIRE(res.ok());
     const SubjectResult& X = find(res->front(), 0);

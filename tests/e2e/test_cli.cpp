@@ -39,6 +39,7 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
     REQUIRE(pingyiCli("campaign seal --campaign " + D + "/c --organiser-key " + D +
                       "/keys/org.key --collector-pub " + D + "/keys/col.pub")
                 .code == 0);
+    CHECK(fs::is_directory(d / "c/additions")); // so "import bundles camp/additions" works at once
     auto init = pingyiCli("tablet init --package " + D + "/c/package.pyp --organiser-key " + D +
                           "/keys/org.key --out " + D + "/tablets --count 2 --test-only-fast-pin");
     REQUIRE(init.code == 0);
@@ -240,4 +241,110 @@ TEST_CASE("A roster with problems is refused whole and the campaign file stays a
     CHECK(r.out.find("unknown unit \"U9\"") != std::string::npos);
     CHECK(r.out.find("was not changed") != std::string::npos);
     CHECK(*readFile(tmp.path / "campaign.json") == *before);
+}
+
+TEST_CASE("Every usage error exits 2; folders import; paper scores are refused beside ballots") {
+    TempDir tmp;
+    std::string D = tmp.path.string();
+    auto demo = pingyiCli("demo --out " + D + "/demo");
+    REQUIRE_MESSAGE(demo.code == 0, demo.out);
+    std::string store = D + "/demo/collector";
+
+    auto no_reason = pingyiCli("collector resolve --store " + store + " --conflict 1 --neither");
+    CHECK(no_reason.code == 2);
+    CHECK(no_reason.out.find("--reason") != std::string::npos);
+    CHECK(pingyiCli("collector status --store " + store + " --no-such-option").code == 2);
+    CHECK(pingyiCli("collector").code == 2);               // a subcommand is required
+    CHECK(pingyiCli("collector count --store").code == 2); // an option without its value
+    CHECK(pingyiCli("collector --help").code == 0);
+
+    // import-self: either a CSV or --remove; --unit only with --remove.
+    auto neither = pingyiCli("collector import-self --store " + store);
+    CHECK(neither.code == 2);
+    CHECK(neither.out.find("give either --csv FILE or --remove") != std::string::npos);
+    CHECK(pingyiCli("collector import-self --store " + store + " --csv x.csv --remove").code == 2);
+    CHECK(pingyiCli("collector import-self --store " + store + " --unit U1").code == 2);
+
+    // U1's self-appraisal voted on the demo's tablets: paper scores for it are refused.
+    writeText(tmp.path / "paper.csv", "编号,自评得分\nS01,45\n");
+    auto refused =
+        pingyiCli("collector import-self --store " + store + " --csv " + D + "/paper.csv");
+    CHECK(refused.code == 2);
+    CHECK(refused.out.find("unit U1, group self already holds") != std::string::npos);
+    auto count = pingyiCli("collector count --store " + store + " --key " + D +
+                           "/demo/keys/collector.key --out " + D + "/reports");
+    CHECK_MESSAGE(count.code == 0, count.out); // the count still runs
+
+    // Folders: bundles and additions inside are imported, additions first; an empty folder is
+    // said, not an error.
+    fs::create_directories(tmp.path / "empty");
+    auto folders = pingyiCli("collector import --store " + store + " " + D + "/demo/bundles " + D +
+                             "/demo/campaign/additions " + D + "/empty");
+    CHECK_MESSAGE(folders.code == 0, folders.out);
+    CHECK(folders.out.find("the folder holds no bundle") != std::string::npos);
+    CHECK(folders.out.find("additions") < folders.out.find("tablet-01.pyb"));
+    CHECK(folders.out.find(": 0 new") != std::string::npos); // everything was held already
+
+    // U2's ballots are far below its minimum: every report says so on the ranking, and the unit
+    // head signs only after confirming it, which the signature records.
+    std::string results = D + "/reports/results.json";
+    auto html = *readTextFile(tmp.path / "reports/results.html");
+    CHECK(html.find("ranking does not meet the appraisal") != std::string::npos);
+    auto zh_html =
+        pingyiCli("collector results --store " + store + " --format html --out " + D + "/zh.html",
+                  "PINGYI_LANG=zh");
+    REQUIRE(zh_html.code == 0);
+    html = *readTextFile(tmp.path / "zh.html");
+    CHECK(html.find("本单位排名不符合测评规则") != std::string::npos);
+    CHECK(html.find("测评票构成不符合要求：社会测评") != std::string::npos);
+    auto csv = *readTextFile(tmp.path / "reports/results.csv");
+    CHECK(csv.find("fewer than 30") != std::string::npos);
+    CHECK(count.out.find("!! the ballots do not meet the rules: Social assessment has") !=
+          std::string::npos);
+
+    REQUIRE(pingyiCli("keys new --role unit-head --out " + D + "/head2").code == 0);
+    auto unconfirmed =
+        pingyiCli("results sign --results " + results + " --unit U2 --key " + D + "/head2.key");
+    CHECK(unconfirmed.code == 2);
+    CHECK(unconfirmed.out.find("does not meet the rules") != std::string::npos);
+    CHECK(unconfirmed.out.find("fewer than 30") != std::string::npos);
+    auto confirmed = pingyiCli("results sign --results " + results + " --unit U2 --key " + D +
+                               "/head2.key --confirm-noncompliant");
+    CHECK_MESSAGE(confirmed.code == 0, confirmed.out);
+    auto verify = pingyiCli("verify --results " + results);
+    CHECK_MESSAGE(verify.code == 0, verify.out);
+    CHECK(verify.out.find("the head of unit U2 signed confirming") != std::string::npos);
+    CHECK(verify.out.find("note: unit U2:") != std::string::npos);
+    CHECK(verify.out.find("note: unit U1:") == std::string::npos); // U1 meets its rules
+    // A unit that meets its rules needs no confirmation (and records none).
+    auto u1 =
+        pingyiCli("results sign --results " + results + " --unit U1 --key " + D + "/head2.key");
+    CHECK_MESSAGE(u1.code == 0, u1.out);
+
+    // A decision after the count: the stored results no longer describe the store. Exporting
+    // them is refused unless asked for, and status says so.
+    REQUIRE(
+        pingyiCli("collector results --store " + store + " --format csv --out " + D + "/fresh.csv")
+            .code == 0);
+    REQUIRE(pingyiCli("collector resolve --store " + store +
+                      " --conflict 1 --neither --reason 复核后两张都不计")
+                .code == 0);
+    auto stale =
+        pingyiCli("collector results --store " + store + " --format csv --out " + D + "/stale.csv");
+    CHECK(stale.code == 2);
+    CHECK(stale.out.find("the results are out of date: a token conflict was decided after the "
+                         "count") != std::string::npos);
+    CHECK_FALSE(fs::exists(tmp.path / "stale.csv"));
+    auto asked = pingyiCli("collector results --store " + store + " --format csv --out " + D +
+                           "/stale.csv --stale");
+    CHECK(asked.code == 0);
+    CHECK(asked.out.find("old results exported as asked") != std::string::npos);
+    CHECK(fs::exists(tmp.path / "stale.csv"));
+    auto status = pingyiCli("collector status --store " + store);
+    CHECK(status.out.find("note: the results are out of date") != std::string::npos);
+    REQUIRE(pingyiCli("collector count --store " + store + " --key " + D +
+                      "/demo/keys/collector.key --out " + D + "/reports2")
+                .code == 0);
+    CHECK(pingyiCli("collector status --store " + store).out.find("out of date") ==
+          std::string::npos);
 }

@@ -118,9 +118,13 @@ TEST_CASE("The results CSV starts with a BOM and keeps Chinese headers and names
     REQUIRE(rows->size() == 5);
     CHECK((*rows)[0] == std::vector<std::string>{"单位", "排名", "评议对象", "职务", "单位自评",
                                                  "社会测评", "最后得分", "排名靠后", "单位自评票数",
-                                                 "社会测评票数", "备注"});
+                                                 "社会测评票数", "备注", "核查结果"});
     CHECK((*rows)[1] == std::vector<std::string>{"市经济局", "1", "王建国", "办公室主任", "45.12",
-                                                 "43.50", "88.62", "否", "12", "34", ""});
+                                                 "43.50", "88.62", "否", "12", "34", "", "符合"});
+    // Every row of a unit whose ballots break the rules carries the reason.
+    CHECK((*rows)[3].back() ==
+          "测评票构成不符合要求：社会测评中人大代表、政协委员、领导占 29.41%，应为 30%");
+    CHECK((*rows)[4].back() == (*rows)[3].back());
     CHECK((*rows)[2][7] == "是");
     CHECK((*rows)[2][10] == "整改");
     CHECK((*rows)[3][0] == "市中小企业服务中心");
@@ -220,6 +224,15 @@ TEST_CASE("The HTML report has each unit's title, the signature line and a page 
     CHECK(html.find("未排名") != std::string::npos);
     CHECK(html.find("<td>整改</td>") != std::string::npos);
     CHECK(html.find("不符合") != std::string::npos); // U2's quota check failed
+    // ...and U2's page says so on the ranking itself, in the framed notice, the table's
+    // caption and above the signature line; U1's page has none of it.
+    std::string problem =
+        "测评票构成不符合要求：社会测评中人大代表、政协委员、领导占 29.41%，应为 30%";
+    std::size_t u2 = html.find("市中小企业服务中心民主评议结果排序");
+    CHECK(html.find("<div class=\"noncompliant\"><p>本单位排名不符合测评规则") > u2);
+    CHECK(html.find("<div class=\"noncompliant\">") > u2);
+    CHECK(html.find("<table class=\"ranking invalid\">\n<caption>" + problem + "</caption>") > u2);
+    CHECK(html.find("<p class=\"noncompliant\">" + problem + "</p>") > u2);
     CHECK(html.find("人大代表、政协委员、领导应占 30%，实际 29.41%（符合）") != std::string::npos);
     CHECK(html.find("选票核算") != std::string::npos);
     CHECK(html.find("2345A-BCDEF") != std::string::npos);
@@ -255,6 +268,12 @@ TEST_CASE("The terminal ranking table of a report aligns its columns for Chinese
         for (auto& u : r.units) {
             std::string table = rankingTable(u, lang);
             auto ls = lines(table);
+            // A unit whose ballots break the rules says so first, on lines of its own.
+            std::size_t notes = 0;
+            while (notes < ls.size() && ls[notes].rfind("!! ", 0) == 0)
+                ++notes;
+            CHECK(notes == (u.compositionPasses() ? 0 : 2));
+            ls.erase(ls.begin(), ls.begin() + static_cast<std::ptrdiff_t>(notes));
             REQUIRE(ls.size() == 2 + u.subjects.size());
             std::size_t width = displayWidth(ls[0]);
             for (auto& l : ls)
@@ -264,6 +283,8 @@ TEST_CASE("The terminal ranking table of a report aligns its columns for Chinese
         }
     }
     std::string zh = rankingTable(r.units[1], Lang::Zh);
+    CHECK(zh.rfind("!! 本单位排名不符合测评规则，不能作为有效结果：\n!! 测评票构成不符合要求：",
+                   0) == 0);
     CHECK(zh.find("未排名") != std::string::npos);
     CHECK(zh.find("整改") != std::string::npos);
     CHECK(zh.find("86.06") != std::string::npos);

@@ -5,6 +5,7 @@
 #include "platform/collector_store.hpp"
 #include "platform/count.hpp"
 #include "platform/keyfile.hpp"
+#include "platform/publish.hpp"
 #include "platform/tablet_store.hpp"
 #include "support/builders.hpp"
 #include "sync/bundle.hpp"
@@ -1442,4 +1443,141 @@ TEST_CASE("A count on two threads sees one snapshot while bundles are imported a
     CHECK(counts >= 1);
     CHECK(snapshots.count(kDevices - 1) == 1); // the last count saw everything
     MESSAGE("counts during the import: " << counts << ", distinct snapshots: " << snapshots.size());
+}
+
+TEST_CASE("Paper scores are refused for a meeting that holds electronic ballots, replaced by a "
+          "new CSV, removed, and every change is logged") {
+    Fixture fx;
+    TempDir tmp;
+    Tablet t1(fx, tmp.path / "t1", "平板 01");
+    t1.cast("U1/self", "cadre", 0, "B");
+    t1.cast("U1/self", "cadre", 1, "B");
+    t1.cast("U1/social", "service", 0, "A");
+    t1.cast("U2/social", "service", 0, "A");
+    Collector col(fx, tmp.path / "col");
+    requireClean(col.receive(t1.bundle()));
+
+    // U1's self-appraisal voted on tablets: paper scores for it are refused, nothing changes.
+    auto refused = col.store->setPaperSelf({{"S01", "self", 4500, 20}, {"S07", "self", 4000, 9}});
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().id == "paper.meeting_has_ballots");
+    CHECK(refused.error().kind == ErrorKind::Conflict);
+    CHECK(describe(refused.error(), Lang::En) ==
+          "unit U1, group self already holds 2 electronic ballots: paper scores cannot be added "
+          "(paper scores are only for a group that did not vote on tablets)");
+    CHECK(col.store->paperSelf()->empty());
+    CHECK(col.store->paperLog()->empty());
+    // Nor does U2's social meeting take paper scores (it holds one ballot).
+    auto social = col.store->setPaperSelf({{"S07", "social", 4000, 9}});
+    REQUIRE_FALSE(social.ok());
+    CHECK(social.error().args == std::vector<std::string>{"U2", "social", "1"});
+
+    // U2's self-appraisal was on paper.
+    auto first = col.store->setPaperSelf(
+        {{"S07", "self", 4000, 9}, {"S08", "self", 3800, 9}, {"S09", "self", 3600, 9}});
+    REQUIRE(first.ok());
+    CHECK(first->stored == 3);
+    CHECK(first->replaced == 0);
+    CHECK(first->meetings == "U2/self");
+    // A corrected CSV replaces every paper score of U2/self: S09 is no longer there.
+    auto second = col.store->setPaperSelf({{"S07", "self", 4100, 9}, {"S08", "self", 3800, 9}});
+    REQUIRE(second.ok());
+    CHECK(second->stored == 2);
+    CHECK(second->replaced == 3);
+    auto held = col.store->paperSelf();
+    REQUIRE(held->size() == 2);
+    CHECK((*held)[0].subject == "S07");
+    CHECK((*held)[0].hundredths == 4100);
+    CHECK((*held)[1].subject == "S08");
+
+    // The count takes U2's paper self scores beside U1's ballots.
+    CountOutput out = col.count();
+    auto s07 = subjectJson(out.results, "U2", "S07");
+    CHECK(s07["scores"]["self"] == 41.0);
+    CHECK(s07["paper_self"] == true);
+    CHECK(subjectJson(out.results, "U2", "S09")["scores"]["self"].is_null());
+
+    auto unknown = col.store->removePaperSelf({"U9"});
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().id == "paper.unknown_unit");
+    auto none = col.store->removePaperSelf({"U1"}); // U1 has no paper scores: nothing, no log
+    REQUIRE(none.ok());
+    CHECK(none->removed == 0);
+    auto removed = col.store->removePaperSelf({"U2"});
+    REQUIRE(removed.ok());
+    CHECK(removed->removed == 2);
+    CHECK(removed->meetings == "U2/self");
+    CHECK(col.store->paperSelf()->empty());
+
+    auto log = col.store->paperLog();
+    REQUIRE(log->size() == 3);
+    CHECK((*log)[0].action == "import");
+    CHECK((*log)[0].rows == 3);
+    CHECK((*log)[1].action == "replace");
+    CHECK((*log)[1].rows == 2);
+    CHECK((*log)[2].action == "remove");
+    CHECK((*log)[2].meetings == "U2/self");
+    CHECK((*log)[2].rows == 2);
+}
+
+TEST_CASE("A count that meets paper scores and ballots of one meeting says how to go on") {
+    Fixture fx;
+    TempDir tmp;
+    Tablet t1(fx, tmp.path / "t1", "平板 01");
+    Collector col(fx, tmp.path / "col");
+    REQUIRE(col.store->setPaperSelf({{"S01", "self", 4500, 20}}).ok());
+    // Self ballots of U1 arrive after the paper scores: they are stored (nothing acknowledged
+    // is ever lost) and the count names the unit, the group and the way out.
+    t1.cast("U1/self", "cadre", 0, "B");
+    requireClean(col.receive(t1.bundle()));
+    auto run = runCount(*col.store, fx.keys.collector_box, {});
+    REQUIRE_FALSE(run.ok());
+    CHECK(run.error().id == "tally.paper_and_ballots");
+    CHECK(describe(run.error(), Lang::Zh).find("collector import-self --remove --unit U1") !=
+          std::string::npos);
+    REQUIRE(col.store->removePaperSelf({"U1"}).ok());
+    auto again = runCount(*col.store, fx.keys.collector_box, {});
+    REQUIRE(again.ok());
+    CHECK(subjectJson(again->results, "U1", "S01")["scores"]["self"] == 40.0);
+}
+
+TEST_CASE("Results say when they no longer describe the store: new envelopes, a decision, paper "
+          "scores, token additions") {
+    Fixture fx;
+    TempDir tmp;
+    Tablet t1(fx, tmp.path / "t1", "平板 01");
+    t1.cast("U1/social", "service", 0, "A");
+    t1.cast("U1/social", "service", 1, "B");
+    Collector col(fx, tmp.path / "col");
+    requireClean(col.receive(t1.bundle()));
+    CHECK(resultsFreshness(*col.store).error().id == "results.not_counted");
+
+    auto save = [&] { REQUIRE(saveCount(*col.store, col.count()).ok()); };
+    save();
+    auto f = resultsFreshness(*col.store);
+    REQUIRE(f.ok());
+    CHECK(f->current);
+    CHECK(f->reasons(Lang::Zh).empty());
+
+    t1.cast("U1/social", "service", 2, "C");
+    requireClean(col.receive(t1.bundle()));
+    f = resultsFreshness(*col.store);
+    REQUIRE(f.ok());
+    CHECK_FALSE(f->current);
+    REQUIRE(f->reasons(Lang::En).size() == 1);
+    CHECK(f->reasons(Lang::En)[0] == "1 envelopes arrived after the count (2 then, 3 now)");
+    CHECK(f->reasons(Lang::Zh)[0] == "计票后又收到 1 张选票信封（计票时 2 张，现有 3 张）");
+    save();
+    CHECK(resultsFreshness(*col.store)->current);
+
+    // The same bundle again changes nothing the count reads.
+    requireClean(col.receive(t1.bundle()));
+    CHECK(resultsFreshness(*col.store)->current);
+
+    REQUIRE(col.store->setPaperSelf({{"S07", "self", 4000, 9}}).ok());
+    f = resultsFreshness(*col.store);
+    CHECK_FALSE(f->current);
+    CHECK(f->reasons(Lang::En) == std::vector<std::string>{"paper scores changed after the count"});
+    save();
+    CHECK(resultsFreshness(*col.store)->current);
 }

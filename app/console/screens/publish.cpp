@@ -18,6 +18,8 @@ Intent publishScreen(const ScreenContext& cx, const PublishView& v) {
     ImGui::BeginChild("left", ImVec2(col, 0), false);
     ImGui::BeginChild("export", ImVec2(0, 250), true);
     w::heading(cx, tr(cx.lang, "console.publish.export"));
+    for (auto& s : v.stale)
+        ui::wrapped(nullptr, tr(cx.lang, "results.stale_note", {s}), ui::errorColor());
     row("export_dir", "console.publish.folder", &b.export_dir);
     w::check("json", "JSON", &b.fmt_json);
     ImGui::SameLine();
@@ -57,10 +59,19 @@ Intent publishScreen(const ScreenContext& cx, const PublishView& v) {
                       static_cast<int>(i) == b.sign_unit ? ui::Tone::Selected : ui::Tone::Normal))
             b.sign_unit = static_cast<int>(i);
     }
+    // A ranking that breaks the rules: the reasons, and a tick the signer must give.
+    std::size_t chosen = static_cast<std::size_t>(std::max(0, b.sign_unit));
+    bool noncompliant = chosen < v.unit_problems.size() && !v.unit_problems[chosen].empty();
+    if (noncompliant) {
+        ui::wrapped(nullptr, tr(cx.lang, "composition.banner"), ui::errorColor());
+        for (auto& p : v.unit_problems[chosen])
+            ui::wrapped(nullptr, p, ui::errorColor());
+        w::check("sign_confirm", tr(cx.lang, "console.publish.sign_confirm"), &b.sign_confirm);
+    }
     row("head_key", "console.publish.head_key", &b.head_key);
     bool enter = row("head_pass", "console.count.passphrase", &b.head_pass, true);
     bool can = !v.busy && !v.units.empty() && !b.results_file.empty() && !b.head_key.empty() &&
-               !b.head_pass.empty();
+               !b.head_pass.empty() && (!noncompliant || b.sign_confirm);
     if ((w::button("sign", tr(cx.lang, "console.publish.sign_do"), can, ImVec2(200, 0),
                    ui::Tone::Primary) ||
          enter) &&

@@ -160,6 +160,18 @@ Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v) {
             out = intent::SelectUnit{i};
     }
     const UnitView& u = r.units[std::min(v.unit, r.units.size() - 1)];
+    // Results older than the store say so before anything else.
+    if (!v.stale.empty()) {
+        ui::wrapped(nullptr, tr(cx.lang, "console.results.stale"), ui::errorColor());
+        for (auto& s : v.stale)
+            ui::wrapped(nullptr, s, ui::errorColor());
+    }
+    // A ranking whose ballots break the rules says so above the table.
+    if (!u.problems.empty()) {
+        ui::wrapped(nullptr, tr(cx.lang, "composition.banner"), ui::errorColor());
+        for (auto& p : u.problems)
+            ui::wrapped(nullptr, p, ui::errorColor());
+    }
     const float avail_h = ImGui::GetContentRegionAvail().y;
     const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y;
     const bool fits = row_h * static_cast<float>(u.subjects.size() + 2) < avail_h * 0.42f;

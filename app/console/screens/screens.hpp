@@ -75,6 +75,7 @@ struct Buffers {
          fmt_comments = true;
     std::string results_file, head_key, head_pass; // sign
     int sign_unit = 0;
+    bool sign_confirm = false; // the signer confirms a ranking that breaks the rules
     std::string verify_package, verify_head_pub, verify_receipt; // verify
     void wipeSecrets();
 };
@@ -154,12 +155,15 @@ inline constexpr std::size_t kCommentsPerPage = 50;
 struct ResultsScreenView {
     const ResultsView* results = nullptr;
     std::size_t unit = 0, subject = 0, comment_page = 0;
+    std::vector<std::string> stale; // why the results no longer describe the store (empty: current)
 };
 Intent resultsScreen(const ScreenContext& cx, const ResultsScreenView& v);
 
 struct PublishView {
     bool has_results = false, busy = false;
     std::vector<std::pair<std::string, std::string>> units; // id, name
+    std::vector<std::vector<std::string>> unit_problems;    // per unit: compositionProblems
+    std::vector<std::string> stale; // why the results no longer describe the store
     std::vector<std::pair<std::string, bool>> verify_lines; // rendered, ok
 };
 Intent publishScreen(const ScreenContext& cx, const PublishView& v);
