@@ -181,7 +181,16 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
     auto ins = db_->prepare(
         "INSERT OR IGNORE INTO envelopes(hash, device, tag, bytes) VALUES(?, ?, ?, ?)");
     if (!ins) return ins.error();
-    for (auto& e : envelopes) {
+    // In hash order: SQLite places each new row where free space is (overflow pages at the end
+    // of the file), so the order of insertion is the order of the bytes in the file and the log.
+    std::vector<const HeldEnvelope*> sorted;
+    sorted.reserve(envelopes.size());
+    for (auto& e : envelopes)
+        sorted.push_back(&e);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const HeldEnvelope* a, const HeldEnvelope* b) { return a->hash < b->hash; });
+    for (const HeldEnvelope* p : sorted) {
+        const HeldEnvelope& e = *p;
         (void)ins->reset();
         ins->bind(1, e.hash).bind(2, cert.device).bind(3, e.tag).bind(4, e.bytes);
         PY_TRY(ins->run());
@@ -192,6 +201,11 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
     }
     PY_TRY(tx.commit());
     return out;
+}
+
+Status CollectorStore::fold() {
+    PY_TRY(db_->exec("VACUUM"));
+    return db_->checkpointTruncate();
 }
 
 Result<CollectorCounts> CollectorStore::counts() const {
