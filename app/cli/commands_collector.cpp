@@ -65,6 +65,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             auto store = CollectorStore::open(o->dir);
             if (!store) return ctx.fail(store.error());
             bool any_refused = false;
+            std::size_t added = 0;
             for (auto& f : *files) {
                 fs::path p(f);
                 if (p.extension() == ".pya") {
@@ -80,8 +81,13 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 }
                 ImportReport r = importBundleFile(*store, p);
                 any_refused = any_refused || r.refused.has_value() || !r.rejected.empty();
+                added += r.added;
                 printImport(r, ctx);
             }
+            // The files came in some order; the fold leaves none in collector.db or its log.
+            if (added > 0)
+                if (auto s = store->fold(); !s)
+                    ctx.say("collector.fold_failed", {describe(s.error(), ctx.lang)});
             auto c = store->counts();
             if (!c) return ctx.fail(c.error());
             ctx.say("collector.counts",
