@@ -348,6 +348,10 @@ constexpr CatalogEntry kEntries[] = {
     {"tablet.status.organiser", "组织方指纹：{0}", "organiser fingerprint: {0}"},
     {"tablet.status.counts", "已投 {0}，已导出 {1}，已确认 {2}；凭证 {3} 张",
      "cast {0}, exported {1}, acknowledged {2}; tokens known {3}"},
+    {"tablet.meetings_closed",
+     "已在本平板关闭测评会 {0}：不再收票，待发送的选票随下次同步或导出全部发送",
+     "closed {0} on this tablet: it takes no more ballots, and its waiting ballots go with the "
+     "next sync or export"},
     {"tablet.status.receipt_unshown",
      "上一张选票已经保存，但其回执码可能未显示：该代表再次输入凭证即可看到回执码",
      "the last ballot was stored, but its receipt code may not have been shown: its "
@@ -424,6 +428,9 @@ constexpr CatalogEntry kEntries[] = {
     {"cli.tablet.status", "显示平板的活动和计数（不显示选票内容）",
      "show a tablet's campaign and counts (never votes)"},
     {"cli.tablet.add_tokens", "平板接收补发凭证文件", "accept a token additions file on a tablet"},
+    {"cli.tablet.close_meeting", "在本平板关闭测评会：不再收票，余下的选票随下次同步或导出全部发送",
+     "close a meeting on a tablet: no more ballots, and the rest of its ballots go with the next "
+     "sync or export"},
     {"cli.tablet.change_pin", "修改平板管理员 PIN（需原 PIN）",
      "change a tablet's administrator PIN (needs the old PIN)"},
     {"cli.tablet.reset_pin", "用组织方密钥重设忘记的 PIN 并解除锁定（选票不受影响）",
@@ -597,6 +604,9 @@ constexpr CatalogEntry kEntries[] = {
     {"collector.counts",
      "共收到选票信封 {0} 张，来自 {1} 台平板；重复使用的凭证 {2} 个（未处理 {3} 个）；缺失 {4} 张",
      "{0} envelopes held from {1} tablets; tokens used twice: {2} ({3} open); missing: {4}"},
+    {"collector.fold_failed", "选票已导入，但未能整理数据库以抹去到达顺序（{0}）；下次导入时再整理",
+     "the ballots are imported, but the store could not be folded to remove their order of "
+     "arrival ({0}); the next import folds it again"},
     {"collector.device", "  {0}（指纹 {1}）：已收 {2} 张，台账 {3} 张，最近联系 {4}",
      "  {0} (fingerprint {1}): {2} held, ledger names {3}, last contact {4}"},
     {"collector.missing", "    缺失：回执码 {0}", "    missing: receipt {0}"},
@@ -839,6 +849,11 @@ constexpr CatalogEntry kEntries[] = {
     {"sync.progress", "同步中：已确认 {0} / {1}", "syncing: {0} / {1} acknowledged"},
     {"sync.done", "同步完成：本次确认 {0} 张，拒收 {1} 张；平板上尚未确认 {2} 张",
      "sync finished: {0} acknowledged now, {1} rejected; {2} still unacknowledged on the tablet"},
+    {"release.waiting",
+     "{0} 张选票待凑满一批后发送（同一测评会每批至少 {1} "
+     "张；在本平板关闭测评会后，余下的全部发送）",
+     "{0} ballots wait for a full batch before they are sent (at least {1} of one meeting at a "
+     "time; once the meeting is closed on this tablet, the rest go too)"},
     {"sync.rejected", "  拒收回执码 {0}：{1}", "  rejected receipt {0}: {1}"},
     {"server.bad_address", "监听地址“{0}”无效（应为 IPv4 地址，如 127.0.0.1 或 192.168.1.10）",
      "invalid listen address \"{0}\" (an IPv4 address such as 127.0.0.1 or 192.168.1.10)"},

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS decision_log(n INTEGER PRIMARY KEY, tag BLOB NOT NULL
 CREATE TABLE IF NOT EXISTS paper_self(subject TEXT NOT NULL, grp TEXT NOT NULL,
   hundredths INTEGER NOT NULL, ballots INTEGER NOT NULL, PRIMARY KEY(subject, grp)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS paper_log(n INTEGER PRIMARY KEY, action TEXT NOT NULL,
-  meetings TEXT NOT NULL, rows INTEGER NOT NULL);
+  meetings TEXT NOT NULL, rows INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS results(key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 constexpr const char* kSchemaVersion = "pingyi-collector/2";
@@ -184,7 +184,16 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
     auto ins = db_->prepare(
         "INSERT OR IGNORE INTO envelopes(hash, device, tag, bytes) VALUES(?, ?, ?, ?)");
     if (!ins) return ins.error();
-    for (auto& e : envelopes) {
+    // In hash order: SQLite places each new row where free space is (overflow pages at the end
+    // of the file), so the order of insertion is the order of the bytes in the file and the log.
+    std::vector<const HeldEnvelope*> sorted;
+    sorted.reserve(envelopes.size());
+    for (auto& e : envelopes)
+        sorted.push_back(&e);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const HeldEnvelope* a, const HeldEnvelope* b) { return a->hash < b->hash; });
+    for (const HeldEnvelope* p : sorted) {
+        const HeldEnvelope& e = *p;
         (void)ins->reset();
         ins->bind(1, e.hash).bind(2, cert.device).bind(3, e.tag).bind(4, e.bytes);
         PY_TRY(ins->run());
@@ -195,6 +204,11 @@ Result<StoreOutcome> CollectorStore::storeVerified(const DeviceCertificate& cert
     }
     PY_TRY(tx.commit());
     return out;
+}
+
+Status CollectorStore::fold() {
+    PY_TRY(db_->exec("VACUUM"));
+    return db_->checkpointTruncate();
 }
 
 Result<CollectorCounts> CollectorStore::counts() const {
@@ -522,7 +536,9 @@ std::string joinMeetings(const std::vector<MeetingRef>& ms) {
 }
 
 Status logPaper(Db& db, const char* action, const std::string& meetings, std::int64_t rows) {
-    auto st = db.prepare("INSERT INTO paper_log(action, meetings, rows) VALUES(?, ?, ?)");
+    // WITHOUT ROWID like every table but the staff's decision log: n is numbered here.
+    auto st = db.prepare("INSERT INTO paper_log(n, action, meetings, rows) "
+                         "SELECT COALESCE(MAX(n), 0) + 1, ?, ?, ? FROM paper_log");
     if (!st) return st.error();
     st->bind(1, std::string_view(action)).bind(2, meetings).bind(3, rows);
     return st->run();

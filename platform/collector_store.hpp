@@ -107,10 +107,20 @@ class CollectorStore {
     Status refreshTokens();
 
     // Stores verified envelopes of one device and its ledger (kept if larger than the one
-    // held) in one transaction; envelopes already held are counted, not stored again.
+    // held) in one transaction; envelopes already held are counted, not stored again. They are
+    // written in hash order, whatever order they came in, so within one import the file holds
+    // no order of arrival (across imports it does until the next fold()).
     Result<StoreOutcome> storeVerified(const DeviceCertificate& cert, const Ledger& ledger,
                                        const std::vector<HeldEnvelope>& envelopes,
                                        const std::string& contact_time);
+
+    // Rewrites the store in key order (VACUUM: envelopes by hash) and empties the write-ahead
+    // log (a truncating checkpoint), so that neither collector.db nor collector.db-wal keeps the
+    // order in which imports arrived; secure_delete zeroes what is freed. Costs about one copy
+    // of the store. Importers call it after a run of imports (CLI, console) or when the sync
+    // server falls idle. Errors: db.* (db.busy while another connection reads: fold later; the
+    // data is unchanged either way).
+    Status fold();
 
     Result<CollectorCounts> counts() const;
     Result<std::vector<DeviceInfo>> devices() const;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 namespace pingyi {
 
@@ -412,9 +413,105 @@ Result<Bytes> TabletStore::ledger(const Secret& device_sk) const {
     return encodeLedger(package_->digest, cert_.device, std::move(hashes), device_sk);
 }
 
+Bytes TabletStore::ledger(const Secret& device_sk, std::vector<Hash32> released) const {
+    return encodeLedger(package_->digest, cert_.device, std::move(released), device_sk);
+}
+
+Result<std::set<std::string>> TabletStore::closedMeetings() const {
+    std::set<std::string> closed;
+    auto open = setting(kOpenMeetingsSetting);
+    if (!open) return open.error();
+    if (!*open) return closed;
+    std::set<std::string> listed;
+    for (std::size_t start = 0; start <= (*open)->size();) {
+        std::size_t end = std::min((*open)->find(',', start), (*open)->size());
+        if (end > start) listed.insert((*open)->substr(start, end - start));
+        start = end + 1;
+    }
+    for (auto& m : campaign().meetings())
+        if (!listed.count(m.id())) closed.insert(m.id());
+    return closed;
+}
+
+Status TabletStore::closeMeetings(const std::set<std::string>& ids) {
+    auto closed = closedMeetings();
+    if (!closed) return closed.error();
+    std::set<std::string> known;
+    for (auto& m : campaign().meetings())
+        known.insert(m.id());
+    for (auto& id : ids)
+        if (!known.count(id))
+            return Error::make(ErrorKind::Invalid, "campaign.unknown_meeting", {id});
+    std::string open;
+    for (auto& id : known)
+        if (!closed->count(id) && !ids.count(id)) open += (open.empty() ? "" : ",") + id;
+    return setSetting(kOpenMeetingsSetting, open);
+}
+
+Result<ReleasePlan> TabletStore::release(std::size_t group) const {
+    auto closed = closedMeetings();
+    if (!closed) return closed.error();
+    // The token tag is in clear in every envelope (bytes 70..102, docs/formats.md section 5),
+    // and the package or its additions say which meeting it belongs to.
+    auto st = db_->prepare("SELECT e.hash, substr(e.bytes, 71, 32), s.exported, s.acked "
+                           "FROM envelopes e JOIN envelope_state s ON s.hash = e.hash "
+                           "ORDER BY e.hash");
+    if (!st) return st.error();
+    struct Row {
+        Hash32 hash{};
+        bool acked = false;
+    };
+    std::vector<Row> rows;
+    std::vector<ReleaseCandidate> candidates;
+    while (st->step()) {
+        Row r;
+        auto h = st->blobView(0);
+        auto t = st->blobView(1);
+        if (h.size() != 32 || t.size() != 32)
+            return Error::make(ErrorKind::Invalid, "db.corrupt", {db_->name(), "envelopes"});
+        std::copy(h.begin(), h.end(), r.hash.begin());
+        Hash32 tag{};
+        std::copy(t.begin(), t.end(), tag.begin());
+        r.acked = st->i64(3) != 0;
+        const TokenPlace* place = tokens_.find(tag);
+        // A tag this tablet does not know cannot have been cast here; such an envelope is let
+        // go at once rather than kept forever.
+        candidates.push_back(
+            {place ? place->meeting.id() : std::string(), r.acked || st->i64(2) != 0 || !place});
+        rows.push_back(r);
+    }
+    if (st->error()) return *st->error();
+    const std::vector<bool> go = releaseRule(candidates, *closed, group);
+    ReleasePlan plan;
+    // Groups: per meeting, the new ones apart from those that left before, each run cut into
+    // groups of `group` (the remainder joins the last), so that no request splits them.
+    std::map<std::pair<std::string, bool>, std::vector<Hash32>> runs;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (!go[i]) {
+            ++plan.waiting;
+            continue;
+        }
+        plan.released.push_back(rows[i].hash);
+        if (!rows[i].acked)
+            runs[{candidates[i].meeting, candidates[i].left}].push_back(rows[i].hash);
+    }
+    const std::size_t most = std::max<std::size_t>(group, 1);
+    for (auto& [key, run] : runs) {
+        for (std::size_t i = 0; i < run.size(); ++i) {
+            plan.unacknowledged.push_back(run[i]);
+            const std::size_t left = run.size() - i - 1;
+            if (left == 0 || ((i + 1) % most == 0 && left >= most))
+                plan.group_ends.push_back(plan.unacknowledged.size());
+        }
+    }
+    return plan;
+}
+
 static Status markAll(Db& db, const char* sql, const std::vector<Hash32>& hashes) {
+    // Inside the caller's transaction if one is open (exportBundle), else in one of its own.
+    const bool own = sqlite3_get_autocommit(db.raw()) != 0;
     Transaction tx(db);
-    PY_TRY(tx.begin());
+    if (own) PY_TRY(tx.begin());
     auto st = db.prepare(sql);
     if (!st) return st.error();
     for (auto& h : hashes) {
@@ -422,7 +519,7 @@ static Status markAll(Db& db, const char* sql, const std::vector<Hash32>& hashes
         st->bind(1, h);
         PY_TRY(st->run());
     }
-    return tx.commit();
+    return own ? tx.commit() : Status();
 }
 
 Status TabletStore::markExported(const std::vector<Hash32>& hashes) {

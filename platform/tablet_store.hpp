@@ -13,6 +13,7 @@
 #include "core/ballot.hpp"
 #include "core/envelope.hpp"
 #include "core/package.hpp"
+#include "core/release.hpp"
 #include "core/token.hpp"
 #include "platform/files.hpp"
 #include "platform/keyfile.hpp"
@@ -21,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace pingyi {
 
@@ -37,6 +39,21 @@ struct CastReceipt {
 struct StoredEnvelope {
     Hash32 hash{};
     Bytes bytes;
+};
+
+// The kiosk's setting of the meetings that take ballots on this tablet: their ids, comma
+// separated; never set, every meeting. A meeting left out is closed here (TabletStore::release).
+inline constexpr const char* kOpenMeetingsSetting = "kiosk.open_meetings";
+
+// What may leave the tablet now, by the rule of core/release.hpp.
+struct ReleasePlan {
+    std::vector<Hash32> released;       // ascending: left before or released now; the ledger of a
+                                        // sync or bundle names exactly these
+    std::vector<Hash32> unacknowledged; // of those, not acknowledged: what a sync sends, by meeting
+    std::vector<std::size_t> group_ends; // ends of its groups (kReleaseGroup or more new ones of a
+                                         // meeting, or what a closed meeting has left); a sync
+                                         // request holds whole groups
+    std::size_t waiting = 0;             // held back: too few new ones of a meeting still open
 };
 
 class TabletStore {
@@ -124,15 +141,28 @@ class TabletStore {
     Status addTokens(ByteView additions);
 
     Result<TabletCounts> counts() const;
+    // Which envelopes may leave now (sync or bundle): those that left before, and the new ones of
+    // a meeting once it has at least `group` of them or is closed on this tablet (closedMeetings).
+    // The others wait, and the ledgers the tablet signs do not name them yet. Errors: db.*.
+    Result<ReleasePlan> release(std::size_t group = kReleaseGroup) const;
+    // Meetings closed on this tablet: those the kiosk's open-meetings setting leaves out.
+    Result<std::set<std::string>> closedMeetings() const;
+    // Closes meetings on this tablet: the kiosk takes no more ballots of them, and their waiting
+    // envelopes leave with the next sync or bundle, however few. Unknown ids:
+    // campaign.unknown_meeting.
+    Status closeMeetings(const std::set<std::string>& ids);
     Result<std::vector<StoredEnvelope>> envelopes(bool only_unacknowledged) const;
     // Every envelope in hash order, on one statement and without a copy: `f` gets each hash and
     // the stored bytes, valid only during the call. Errors: db.*.
     Status eachEnvelope(const std::function<void(const Hash32&, ByteView)>& f) const;
-    // Marks every envelope exported. exportBundle calls it inside the transaction in which it
-    // read them, so that it marks exactly the envelopes the file holds.
+    // Marks every envelope exported.
     Status markAllExported();
     // The signed ledger of every envelope hash this tablet has sealed.
     Result<Bytes> ledger(const Secret& device_sk) const;
+    // The signed ledger of a release (ReleasePlan::released): sync and bundles send this one.
+    Bytes ledger(const Secret& device_sk, std::vector<Hash32> released) const;
+    // Inside the caller's transaction when one is open (exportBundle marks exactly what the file
+    // holds, in the transaction in which it read them).
     Status markExported(const std::vector<Hash32>& hashes);
     Status markAcknowledged(const std::vector<Hash32>& hashes);
 

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -138,20 +139,24 @@ Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk,
     // the list) and no pass over the envelope bytes but the write: the signature covers their
     // hashes, which are the store's keys. One write transaction holds from the read to the
     // mark, so no envelope cast meanwhile is marked exported without being in the file.
-    auto counts = store.counts();
-    if (!counts) return counts.error();
     Transaction tx(store.db());
     PY_TRY(tx.begin());
+    // Only what the release rule lets go (a meeting's new envelopes wait until there are
+    // kReleaseGroup of them or it is closed here), as for LAN sync: a bundle is imported as one
+    // group, and the ledger names only what the file holds.
+    auto plan = store.release();
+    if (!plan) return plan.error();
     std::vector<Hash32> hashes;
-    hashes.reserve(static_cast<std::size_t>(counts->cast));
+    hashes.reserve(plan->released.size());
     Writer list;
-    list.reserve(static_cast<std::size_t>(counts->cast) *
+    list.reserve(plan->released.size() *
                  (4 + ballotPaddedSize(store.campaign()) + kSealOverhead + 170));
     PY_TRY(store.eachEnvelope([&](const Hash32& h, ByteView bytes) {
+        if (!std::binary_search(plan->released.begin(), plan->released.end(), h)) return;
         hashes.push_back(h);
         list.blob32(bytes);
     }));
-    Bytes ledger = encodeLedger(store.package().digest, store.device(), hashes, device_sk);
+    Bytes ledger = store.ledger(device_sk, hashes);
     Writer head =
         bundleHead(store.package().digest, store.certificate().bytes, ledger, hashes.size());
     Signature sig =
@@ -160,9 +165,9 @@ Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk,
     if (out.has_parent_path()) PY_TRY(ensureDirectory(out.parent_path()));
     const ByteView parts[] = {head.bytes(), list.bytes(), sig};
     PY_TRY(writeFileAtomic(out, std::span<const ByteView>(parts)));
-    PY_TRY(store.markAllExported());
+    PY_TRY(store.markExported(hashes));
     PY_TRY(tx.commit());
-    return ExportResult{hashes.size(), head.size() + list.size() + sig.size()};
+    return ExportResult{hashes.size(), head.size() + list.size() + sig.size(), plan->waiting};
 }
 
 } // namespace pingyi

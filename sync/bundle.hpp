@@ -31,9 +31,12 @@ Result<Bundle> decodeBundle(ByteView bytes, const Package& package);
 struct ExportResult {
     std::size_t envelopes = 0;
     std::size_t bytes = 0;
+    std::size_t waiting = 0; // held back by the release rule (TabletStore::release)
 };
-// Writes a bundle of every envelope the tablet holds (the tablet keeps them all) and marks them
-// exported. The file is written atomically.
+// Writes a bundle of every envelope the release rule lets go (those exported or acknowledged
+// before, and a meeting's new ones once there are kReleaseGroup of them or it is closed here; the
+// tablet keeps them all), with the ledger of exactly those, and marks them exported. The file is
+// written atomically.
 Result<ExportResult> exportBundle(TabletStore& store, const Secret& device_sk, const fs::path& out);
 
 } // namespace pingyi

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -130,28 +131,68 @@ Result<Http> exchange(Curl& curl, const std::string& url, const Bytes* post, lon
         backoff = std::min(backoff * 2, 30000L);
     }
 }
+// The bytes of plan.unacknowledged, in its order (by meeting, in groups), and the ends of its
+// groups in that list.
+struct Released {
+    std::vector<StoredEnvelope> envelopes;
+    std::vector<std::size_t> group_ends;
+};
+Result<Released> releasedEnvelopes(const TabletStore& store, const ReleasePlan& plan) {
+    auto all = store.envelopes(true);
+    if (!all) return all.error();
+    std::map<Hash32, std::size_t> at;
+    for (std::size_t i = 0; i < all->size(); ++i)
+        at[(*all)[i].hash] = i;
+    Released out;
+    out.envelopes.reserve(plan.unacknowledged.size());
+    std::size_t g = 0;
+    for (std::size_t i = 0; i < plan.unacknowledged.size(); ++i) {
+        // One acknowledged meanwhile (by another sync) is not sent again.
+        if (auto it = at.find(plan.unacknowledged[i]); it != at.end())
+            out.envelopes.push_back(std::move((*all)[it->second]));
+        if (g < plan.group_ends.size() && plan.group_ends[g] == i + 1) {
+            if (out.group_ends.empty() || out.group_ends.back() < out.envelopes.size())
+                out.group_ends.push_back(out.envelopes.size());
+            ++g;
+        }
+    }
+    return out;
+}
 } // namespace
 
 std::vector<std::size_t> planBatches(const std::vector<StoredEnvelope>& pending,
-                                     std::size_t fixed_bytes, const SyncOptions& opts) {
+                                     std::size_t fixed_bytes, const SyncOptions& opts,
+                                     const std::vector<std::size_t>& group_ends) {
     std::vector<std::size_t> ends;
     const std::size_t most = std::max<std::size_t>(opts.batch, 1);
     // Room for envelopes; a very long ledger still leaves a quarter of the budget for them.
     const std::size_t room =
         std::max(opts.max_request_bytes > fixed_bytes ? opts.max_request_bytes - fixed_bytes : 0,
                  opts.max_request_bytes / 4);
-    std::size_t count = 0, bytes = 0;
+    // Where a batch may end: after any envelope, or only at the end of a group.
+    std::vector<bool> may_end(pending.size() + 1, group_ends.empty());
+    for (std::size_t e : group_ends)
+        if (e <= pending.size()) may_end[e] = true;
+    std::size_t count = 0, bytes = 0, last_end = 0, last_ok = 0;
     for (std::size_t i = 0; i < pending.size(); ++i) {
         std::size_t size = pending[i].bytes.size() + 4; // blob32: length and bytes
-        if (count > 0 && (count == most || bytes + size > room)) {
-            ends.push_back(i);
-            count = 0;
-            bytes = 0;
+        if (count > 0 && (count >= most || bytes + size > room)) {
+            // Cut at the last group end inside this batch; with none, the group runs on.
+            std::size_t cut = may_end[i] ? i : last_ok;
+            if (cut > last_end) {
+                ends.push_back(cut);
+                count = i - cut;
+                bytes = 0;
+                for (std::size_t k = cut; k < i; ++k)
+                    bytes += pending[k].bytes.size() + 4;
+                last_end = cut;
+            }
         }
         ++count;
         bytes += size;
+        if (may_end[i + 1]) last_ok = i + 1;
     }
-    if (count > 0) ends.push_back(pending.size());
+    if (pending.size() > last_end) ends.push_back(pending.size());
     return ends;
 }
 
@@ -172,17 +213,22 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
     if (jsonText(hj, "campaign") != toHex(store.package().digest))
         return Error::make(ErrorKind::Invalid, "bundle.other_campaign");
 
-    auto pending = store.envelopes(true);
-    if (!pending) return pending.error();
+    // Only what the release rule lets go, in its groups; the ledger names only released
+    // envelopes, so that the collector never learns of one still waiting.
+    auto plan = store.release(opts.release_group);
+    if (!plan) return plan.error();
+    report.waiting = plan->waiting;
+    auto released = releasedEnvelopes(store, *plan);
+    if (!released) return released.error();
+    const std::vector<StoredEnvelope>* pending = &released->envelopes;
     report.pending = pending->size();
-    auto ledger = store.ledger(device_sk);
-    if (!ledger) return ledger.error();
-    auto whole = decodeLedger(*ledger);
+    const Bytes ledger = store.ledger(device_sk, plan->released);
+    auto whole = decodeLedger(ledger);
     if (!whole) return whole.error();
     const LedgerState mine{whole->total, whole->set_digest};
     const PublicKey& collector = store.package().body.collector_sign;
     // Magic, version, campaign, lengths, count and signature: under 128 bytes.
-    const std::size_t fixed = store.certificate().bytes.size() + ledger->size() + 128;
+    const std::size_t fixed = store.certificate().bytes.size() + ledger.size() + 128;
     // Which ledger entries each request carries (docs/sync-protocol.md): the first names every
     // envelope not yet acknowledged (the collector holds the others' entries: it stored them with
     // the ledger that named them). Once an acknowledgement shows the collector holds the whole
@@ -224,11 +270,11 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
         return {};
     };
     std::size_t start = 0;
-    for (std::size_t end : planBatches(*pending, fixed, opts)) {
+    for (std::size_t end : planBatches(*pending, fixed, opts, released->group_ends)) {
         std::vector<StoredEnvelope> batch(pending->begin() + static_cast<std::ptrdiff_t>(start),
                                           pending->begin() + static_cast<std::ptrdiff_t>(end));
         const bool first = start == 0;
-        Bytes ledger_bytes = collector_has_all ? part(batch) : first ? part(*pending) : *ledger;
+        Bytes ledger_bytes = collector_has_all ? part(batch) : first ? part(*pending) : ledger;
         sent_whole = sent_whole || (!collector_has_all && !first);
         PY_TRY(send(batch, ledger_bytes));
         if (opts.progress) opts.progress(report.acknowledged, report.pending);
@@ -237,7 +283,7 @@ Result<SyncReport> syncTablet(TabletStore& store, const Secret& device_sk, const
     // The collector lacks entries of envelopes it acknowledged before (a restored or new
     // collector store): one more request, with no envelope, gives it the whole ledger, so that it
     // names every missing envelope.
-    if (!pending->empty() && !collector_has_all && !sent_whole) PY_TRY(send({}, *ledger));
+    if (!pending->empty() && !collector_has_all && !sent_whole) PY_TRY(send({}, ledger));
     return report;
 }
 

@@ -16,6 +16,9 @@ struct SyncOptions {
     // stays well under the server's 16 MiB limit and takes about 35 s at 1 Mbit/s.
     std::size_t batch = 1000;
     std::size_t max_request_bytes = 4u << 20;
+    // The release rule's group (TabletStore::release). Only tests of transport change it: with 1
+    // every envelope is released and may be cut from the others (docs/formats.md section 12).
+    std::size_t release_group = kReleaseGroup;
     long timeout_seconds = 60; // per request
     unsigned max_attempts = 6; // per batch, for busy/transient failures (backoff doubles)
     long first_backoff_ms = 500;
@@ -27,19 +30,25 @@ struct SyncOptions {
 };
 
 struct SyncReport {
-    std::size_t pending = 0;      // unacknowledged when the sync started
+    std::size_t pending = 0;      // released and unacknowledged when the sync started
+    std::size_t waiting = 0;      // held back by the release rule (TabletStore::release)
     std::size_t acknowledged = 0; // newly acknowledged now
     std::size_t rejected = 0;     // envelopes the collector refused (reported per receipt)
     std::vector<std::pair<std::string, std::string>> rejections; // receipt, catalog id
 };
 
 // The batches syncTablet sends, as end indices into `pending` (in order, the last is
-// pending.size()); `fixed_bytes` is what every request holds besides its envelopes.
+// pending.size()); `fixed_bytes` is what every request holds besides its envelopes. With
+// `group_ends` (ReleasePlan::group_ends) a batch is cut only at the end of a group, so a group
+// always reaches the collector in one request, even past `batch` or the size budget.
 std::vector<std::size_t> planBatches(const std::vector<StoredEnvelope>& pending,
-                                     std::size_t fixed_bytes, const SyncOptions& opts);
+                                     std::size_t fixed_bytes, const SyncOptions& opts,
+                                     const std::vector<std::size_t>& group_ends = {});
 
-// /v1/hello and every batch are retried with back-off while the trouble is passing (busy
-// answers, a connection refused, cut or timed out); a refusal stops at once. Errors:
+// Sends the released envelopes not yet acknowledged (TabletStore::release: a meeting's new
+// envelopes wait until there are kReleaseGroup of them or the meeting is closed here), with the
+// ledger of the release. /v2/hello and every batch are retried with back-off while the trouble is
+// passing (busy answers, a connection refused, cut or timed out); a refusal stops at once. Errors:
 //   sync.collector_says  the collector refused (its reason id is the last argument):
 //                        sync.unknown_device, bundle.other_campaign, sync.too_large, ...
 //   sync.still_busy      it kept answering busy (attempts, zh, en, reason)

@@ -98,6 +98,42 @@ struct SyncServer::Impl {
     std::condition_variable ticker_wake;
     bool stopping = false;
 
+    // Folding (ServerLimits::fold_idle): under fold_mutex, never held with another lock.
+    std::mutex fold_mutex;
+    std::condition_variable fold_wake;
+    std::thread folder;
+    bool fold_stopping = false;
+    std::optional<std::chrono::steady_clock::time_point> unfolded_since, last_added;
+
+    void added() {
+        auto now = std::chrono::steady_clock::now();
+        {
+            std::lock_guard lock(fold_mutex);
+            if (!unfolded_since) unfolded_since = now;
+            last_added = now;
+        }
+        fold_wake.notify_all();
+    }
+    // Folds if something is unfolded; `wait` bounds the wait for the store. True when folded.
+    bool foldNow(std::chrono::milliseconds wait) {
+        std::unique_lock store_lock(store_mutex, std::defer_lock);
+        if (!store_lock.try_lock_for(wait)) return false;
+        {
+            std::lock_guard lock(fold_mutex);
+            if (!unfolded_since) return true;
+        }
+        auto started = std::chrono::steady_clock::now();
+        if (!store->fold()) return false; // a reader holds the log: again later
+        ++stats.folds;
+        std::lock_guard lock(fold_mutex);
+        // Imports wait for store_mutex, so none added anything while it was held.
+        if (last_added && *last_added <= started) {
+            unfolded_since.reset();
+            last_added.reset();
+        }
+        return true;
+    }
+
     void cut(const std::vector<int>& fds, std::atomic<std::uint64_t>& counter) {
         for (int fd : fds) {
             ++counter;                 // counted first: the peer may look as soon as it is cut
@@ -252,6 +288,7 @@ Answer handleSync(SyncServer::Impl& s, Request& req) {
     if (r.refused) return answerRefused(s, *r.refused);
     ++s.stats.batches;
     s.stats.envelopes_added += r.added;
+    if (r.added > 0) s.added();
     s.stats.ledger_entries += ledger_entries;
     json rejected = json::array();
     for (auto& e : r.rejected)
@@ -445,6 +482,27 @@ void onConnection(void* cls, MHD_Connection* c, void** socket_context,
     if (!admission.accept) s.cut({h}, s.stats.crowded);
 }
 
+void folderLoop(SyncServer::Impl& s) {
+    std::unique_lock lock(s.fold_mutex);
+    while (!s.fold_stopping) {
+        auto now = std::chrono::steady_clock::now();
+        if (!s.unfolded_since) {
+            s.fold_wake.wait(lock);
+            continue;
+        }
+        auto due =
+            std::min(*s.last_added + s.limits.fold_idle, *s.unfolded_since + s.limits.fold_every);
+        if (now < due) {
+            s.fold_wake.wait_until(lock, due);
+            continue;
+        }
+        lock.unlock();
+        bool folded = s.foldNow(s.limits.busy_wait);
+        lock.lock();
+        if (!folded && !s.fold_stopping) s.fold_wake.wait_for(lock, s.limits.fold_idle);
+    }
+}
+
 void tickerLoop(SyncServer::Impl& s) {
     std::unique_lock lock(s.guard_mutex);
     while (!s.stopping) {
@@ -476,6 +534,16 @@ void SyncServer::stop() {
     if (impl_ && impl_->daemon) {
         MHD_stop_daemon(impl_->daemon);
         impl_->daemon = nullptr;
+    }
+    if (impl_ && impl_->folder.joinable()) {
+        {
+            std::lock_guard lock(impl_->fold_mutex);
+            impl_->fold_stopping = true;
+        }
+        impl_->fold_wake.notify_all();
+        impl_->folder.join();
+        // Nothing imports any more: the last imports are folded before the store is let go.
+        (void)impl_->foldNow(impl_->limits.busy_wait);
     }
 }
 
@@ -533,6 +601,7 @@ SyncServer::start(const fs::path& store_dir, const PublicKey& sign_pk, Secret si
     impl->port = info ? info->port : port;
     impl->imports.start(limits.threads);
     impl->ticker = std::thread([raw = impl.get()] { tickerLoop(*raw); });
+    impl->folder = std::thread([raw = impl.get()] { folderLoop(*raw); });
     return std::unique_ptr<SyncServer>(new SyncServer(std::move(impl)));
 }
 

@@ -31,6 +31,12 @@ struct ServerLimits {
     std::size_t min_body_rate = 8 * 1024; // bytes per second
     unsigned threads = 4;
     std::chrono::milliseconds busy_wait{3000}; // wait for the store before answering 503 busy
+    // Folding the store (CollectorStore::fold) after imports that added envelopes: once no
+    // import came for `fold_idle`, at the latest `fold_every` after the first unfolded one while
+    // imports keep coming, and when the server stops. Until then the file and its log hold the
+    // order of those imports (each a group of kReleaseGroup or more of a meeting).
+    std::chrono::milliseconds fold_idle{2000};
+    std::chrono::milliseconds fold_every{60000};
 };
 
 struct ServerStats {
@@ -41,6 +47,7 @@ struct ServerStats {
     std::atomic<std::uint64_t> body_busy{0};   // bodies answered 503: the body budget was spent
     std::atomic<std::size_t> peak_buffered{0}; // most body bytes held at once
     std::atomic<std::uint64_t> ledger_entries{0}; // ledger hashes received in accepted batches
+    std::atomic<std::uint64_t> folds{0};          // CollectorStore::fold() runs that succeeded
 };
 
 class SyncServer {
@@ -58,6 +65,7 @@ class SyncServer {
     std::uint16_t port() const;
     const ServerStats& stats() const;
     std::size_t openConnections() const; // connections now open and not being cut
+    // Stops serving; folds the store if an import added envelopes since the last fold.
     void stop();
 
     struct Impl;

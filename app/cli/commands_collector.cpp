@@ -70,6 +70,7 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
             // Folders stand for the bundles and token additions inside them. Additions go
             // first, whatever the order given, so a late token's ballot is not refused.
             std::vector<std::string> additions, bundles;
+            std::size_t added = 0;
             for (auto& f : *files) {
                 std::error_code ec;
                 if (fs::is_directory(f, ec)) {
@@ -103,8 +104,13 @@ void registerCollectorCommands(CLI::App& app, Context& ctx) {
                 }
                 ImportReport r = importBundleFile(*store, p);
                 any_refused = any_refused || r.refused.has_value() || !r.rejected.empty();
+                added += r.added;
                 printImport(r, ctx);
             }
+            // The files came in some order; the fold leaves none in collector.db or its log.
+            if (added > 0)
+                if (auto s = store->fold(); !s)
+                    ctx.say("collector.fold_failed", {describe(s.error(), ctx.lang)});
             auto c = store->counts();
             if (!c) return ctx.fail(c.error());
             ctx.say("collector.counts",

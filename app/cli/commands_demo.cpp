@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 
 namespace pingyi {
 
@@ -193,6 +194,13 @@ void registerDemoCommand(CLI::App& app, Context& ctx) {
                 {std::to_string(cast), std::to_string(unknown), std::to_string(comments)});
         for (auto& [m, n] : per_meeting)
             ctx.say("demo.cast_meeting", {m, std::to_string(n)});
+        // The meetings are over: closing them lets each tablet's last few ballots go with the
+        // export (a meeting's ballots leave a tablet only in groups of kReleaseGroup otherwise).
+        std::set<std::string> all_meetings;
+        for (auto& m : tablets.front().campaign().meetings())
+            all_meetings.insert(m.id());
+        for (auto& t : tablets)
+            if (auto s = t.closeMeetings(all_meetings); !s) return ctx.fail(s.error());
         for (auto& t : tablets)
             if (auto s = t.foldJournal(); !s) return ctx.fail(s.error());
         tablets.clear();

@@ -81,6 +81,9 @@ void registerSyncCommand(CLI::App& app, Context& ctx) {
         if (!c) return ctx.fail(c.error());
         ctx.say("sync.done", {std::to_string(r->acknowledged), std::to_string(r->rejected),
                               std::to_string(c->cast - c->acknowledged)});
+        // Why a sync may send nothing: too few new ballots of a meeting still open here.
+        if (r->waiting > 0)
+            ctx.say("release.waiting", {std::to_string(r->waiting), std::to_string(kReleaseGroup)});
         if (r->rejected > 0) ctx.exit_code = 2;
     });
 }

@@ -93,6 +93,11 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             ctx.say("tablet.status.counts",
                     {std::to_string(c->cast), std::to_string(c->exported),
                      std::to_string(c->acknowledged), std::to_string(c->tokens_known)});
+            auto plan = store->release();
+            if (!plan) return ctx.fail(plan.error());
+            if (plan->waiting > 0)
+                ctx.say("release.waiting",
+                        {std::to_string(plan->waiting), std::to_string(kReleaseGroup)});
             auto unshown = store->lastReceiptUnshown();
             if (!unshown) return ctx.fail(unshown.error());
             if (*unshown) ctx.say("tablet.status.receipt_unshown");
@@ -150,6 +155,17 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             auto c = store->counts();
             if (!c) return ctx.fail(c.error());
             ctx.say("tablet.pin_reset", {o->tablet, std::to_string(c->cast)});
+        });
+    }
+    {
+        auto* cmd = tablet->add_subcommand("close-meeting", ctx.t("cli.tablet.close_meeting"));
+        cmd->add_option("--tablet", o->tablet, ctx.t("cli.opt.tablet"))->required();
+        cmd->add_option("--meeting", o->meeting, ctx.t("cli.opt.meeting"))->required();
+        cmd->callback([&ctx, o] {
+            auto store = TabletStore::open(o->tablet);
+            if (!store) return ctx.fail(store.error());
+            if (auto s = store->closeMeetings({o->meeting}); !s) return ctx.fail(s.error());
+            ctx.say("tablet.meetings_closed", {o->meeting});
         });
     }
     {
@@ -218,6 +234,9 @@ void registerTabletCommands(CLI::App& app, Context& ctx) {
             if (!r) return ctx.fail(r.error());
             ctx.say("bundle.exported",
                     {std::to_string(r->envelopes), o->out, std::to_string(r->bytes)});
+            if (r->waiting > 0)
+                ctx.say("release.waiting",
+                        {std::to_string(r->waiting), std::to_string(kReleaseGroup)});
         });
     }
 }

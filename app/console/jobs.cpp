@@ -47,6 +47,7 @@ JobResult importJob(const fs::path& dir, const std::vector<fs::path>& files, Pro
     auto store = CollectorStore::open(dir);
     if (!store) return JobFailed{store.error()};
     ImportDone done;
+    bool added = false;
     progress.set(0, files.size());
     for (std::size_t i = 0; i < files.size(); ++i) {
         if (progress.cancel) {
@@ -71,9 +72,13 @@ JobResult importJob(const fs::path& dir, const std::vector<fs::path>& files, Pro
             row.already = r.already;
             row.rejected = std::move(r.rejected);
         }
+        added = added || row.added > 0;
         done.rows.push_back(std::move(row));
         progress.set(i + 1, files.size());
     }
+    // The files came in some order; the fold leaves none in collector.db or its log. A failed
+    // fold changes no data (the next import folds again).
+    if (added) (void)store->fold();
     auto c = store->counts();
     if (!c) return JobFailed{c.error()};
     done.counts = *c;

@@ -11,6 +11,9 @@
 
 namespace pingyi::kiosk {
 
+// The store closes a meeting by the same setting the administrator's switch writes.
+static_assert(std::string_view(kSettingOpenMeetings) == std::string_view(kOpenMeetingsSetting));
+
 namespace {
 template <class... F> struct Overload : F... { using F::operator()...; };
 template <class... F> Overload(F...) -> Overload<F...>;
@@ -433,8 +436,13 @@ void Kiosk::runAdmin(const AdminAction& a) {
                 if (auto st = ensureDirectory(out.parent_path()); !st) return say(st.error());
                 auto r = exportBundle(store_, device_sk_, out);
                 if (!r) return say(r.error());
-                sayOk(tr(lang_, "bundle.exported",
-                         {std::to_string(r->envelopes), out.string(), std::to_string(r->bytes)}));
+                std::string text =
+                    tr(lang_, "bundle.exported",
+                       {std::to_string(r->envelopes), out.string(), std::to_string(r->bytes)});
+                if (r->waiting > 0)
+                    text += "\n" + tr(lang_, "release.waiting",
+                                      {std::to_string(r->waiting), std::to_string(kReleaseGroup)});
+                sayOk(text);
             },
             [&](const admin::AddTokens& t) {
                 fs::path in(t.path);
@@ -596,6 +604,10 @@ void Kiosk::pollSync() {
     std::string text = tr(lang_, "sync.done",
                           {std::to_string(report->acknowledged), std::to_string(report->rejected),
                            std::to_string(n->cast - n->acknowledged)});
+    // Why a sync may have sent nothing: too few new ballots of a meeting still open here.
+    if (report->waiting > 0)
+        text += "\n" + tr(lang_, "release.waiting",
+                          {std::to_string(report->waiting), std::to_string(kReleaseGroup)});
     for (auto& [receipt, reason] : report->rejections)
         text += "\n" + tr(lang_, "sync.rejected", {receipt, tr(lang_, reason)});
     if (report->rejected > 0) {

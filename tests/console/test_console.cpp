@@ -37,6 +37,8 @@ struct Tablet {
         auto s = TabletStore::create(dir, fx.package, cert, device, "246813", KdfCost::testOnly());
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
+        // Every meeting closed: each export or sync sends all the tablet holds.
+        REQUIRE(store->closeMeetings(allMeetings(fx.campaign)).ok());
     }
     std::string cast(const std::string& meeting, const std::string& category, std::size_t nth,
                      std::optional<std::string> level, const std::string& comment = "") {

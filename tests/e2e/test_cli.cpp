@@ -102,9 +102,21 @@ TEST_CASE("The CLI runs the capture path: keys, campaign, tokens, seal, tablets,
         CHECK(status.out.find("cast 0") != std::string::npos);
     }
 
+    // One ballot of U1/social waits for four more of its meeting, and the export says why; once
+    // the meeting is closed on the tablet it goes.
+    auto held =
+        pingyiCli("bundle export --tablet " + D + "/tablets/tablet-01 --out " + D + "/b/t0.pyb");
+    REQUIRE_MESSAGE(held.code == 0, held.out);
+    CHECK(held.out.find("exported 0 envelopes") != std::string::npos);
+    CHECK(held.out.find("1 ballots wait for a full batch") != std::string::npos);
+    auto closed =
+        pingyiCli("tablet close-meeting --tablet " + D + "/tablets/tablet-01 --meeting U1/social");
+    REQUIRE_MESSAGE(closed.code == 0, closed.out);
+    CHECK(closed.out.find("closed U1/social on this tablet") != std::string::npos);
     auto exp =
         pingyiCli("bundle export --tablet " + D + "/tablets/tablet-01 --out " + D + "/b/t1.pyb");
     REQUIRE_MESSAGE(exp.code == 0, exp.out);
+    CHECK(exp.out.find("wait for a full batch") == std::string::npos);
     auto pkg = decodePackage(*readFile(d / "c/package.pyp"));
     REQUIRE(pkg.ok());
     auto bundle = decodeBundle(*readFile(d / "b/t1.pyb"), *pkg);

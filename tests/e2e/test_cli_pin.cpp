@@ -199,6 +199,7 @@ TEST_CASE("Central staff reset a locked tablet's PIN with the organiser key; eve
     auto old = cli("bundle export --tablet " + T + " --out " + D + "/b/t.pyb");
     CHECK(old.code == 2);
     CHECK(old.out.find("wrong PIN") != std::string::npos);
+    REQUIRE(cli("tablet close-meeting --tablet " + T + " --meeting U1/social").code == 0);
     auto exp =
         cli("bundle export --tablet " + T + " --out " + D + "/b/t.pyb --pin-file " + D + "/new");
     REQUIRE_MESSAGE(exp.code == 0, exp.out);

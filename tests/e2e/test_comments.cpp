@@ -82,6 +82,8 @@ TEST_CASE("A ballot sealed with control and bidi characters by an older tablet i
     writeText(tmp.path / "b.json", answersFor(tokens[1], "U1", "B"));
     REQUIRE(pingyiCli("cast --tablet " + D + "/tablet --answers " + D + "/b.json").code == 0);
 
+    REQUIRE(pingyiCli("tablet close-meeting --tablet " + D + "/tablet --meeting U1/social").code ==
+            0);
     REQUIRE(pingyiCli("bundle export --tablet " + D + "/tablet --out " + D + "/t.pyb").code == 0);
     REQUIRE(pingyiCli("collector init --store " + D + "/col --package " + D +
                       "/c/package.pyp --collector-pub " + D + "/keys/col.pub")

@@ -131,8 +131,14 @@ Package otherCampaign(const Fixture& fx) {
 
 } // namespace
 
-TEST_CASE("Sync on the administrator screen pushes every ballot to the real collector") {
-    Admin a(7);
+TEST_CASE("Sync on the administrator screen pushes every ballot to the real collector, a "
+          "meeting's last few once it is closed") {
+    Admin a(7); // seven of one meeting
+    // And one of another meeting, which waits for four more of its own.
+    REQUIRE(a.store
+                ->cast(a.fx.token("U2/social", "npc"), uniformAnswers(a.fx.campaign, "U2", "B"),
+                       Secret(a.device.sk))
+                .ok());
     Collector col(a.fx);
     REQUIRE(a.store->counts()->acknowledged == 0);
     a.tap("tab.transfer");
@@ -148,20 +154,32 @@ TEST_CASE("Sync on the administrator screen pushes every ballot to the real coll
     REQUIRE(!a.kiosk->syncRunning());
     INFO(a.kiosk->adminStatus());
     CHECK(!a.kiosk->adminStatusError());
-    CHECK(a.kiosk->adminStatus() == tr(Lang::Zh, "sync.done", {"7", "0", "0"}));
+    // U2/social's one ballot waits for four more of its meeting, and the screen says why.
+    CHECK(a.kiosk->adminStatus() == tr(Lang::Zh, "sync.done", {"7", "0", "1"}) + "\n" +
+                                        tr(Lang::Zh, "release.waiting", {"1", "5"}));
     auto n = a.store->counts();
     CHECK(n->acknowledged == 7);
-    CHECK(n->cast == 7);
+    CHECK(n->cast == 8);
     CHECK(col.held() == 7);
     // The address is remembered, and the sync button is back.
     CHECK(a.store->setting(kSettingSyncUrl)->value_or("") == col.url());
     CHECK(targetCentre("sync"));
 
+    // The meeting is over on this tablet: closing it lets its last ballot go.
+    a.tap("tab.tablet");
+    a.tap("meeting.U2/social");
+    a.tap("tab.transfer");
+    a.tap("sync");
+    a.waitSync();
+    CHECK(a.kiosk->adminStatus() == tr(Lang::Zh, "sync.done", {"1", "0", "0"}));
+    CHECK(a.store->counts()->acknowledged == 8);
+    CHECK(col.held() == 8);
+
     // Again: nothing left to push, nothing new at the collector.
     a.tap("sync");
     a.waitSync();
     CHECK(a.kiosk->adminStatus() == tr(Lang::Zh, "sync.done", {"0", "0", "0"}));
-    CHECK(col.held() == 7);
+    CHECK(col.held() == 8);
 }
 
 TEST_CASE("Sync to another campaign's collector or to no collector says why, in Chinese") {

@@ -32,6 +32,13 @@ Token Fixture::token(const std::string& meeting, const std::string& category,
     return Token{};
 }
 
+std::set<std::string> allMeetings(const Campaign& c) {
+    std::set<std::string> out;
+    for (auto& m : c.meetings())
+        out.insert(m.id());
+    return out;
+}
+
 Answers uniformAnswers(const Campaign& c, const std::string& unit,
                        std::optional<std::string> level) {
     Answers a;

@@ -6,6 +6,7 @@
 #include "core/package.hpp"
 #include "core/token.hpp"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct Fixture {
     // The first unused token of a meeting ("U1/social") and category.
     Token token(const std::string& meeting, const std::string& category, std::size_t nth = 0) const;
 };
+
+// Every meeting id of the campaign: TabletStore::closeMeetings(allMeetings(c)) lets each sync or
+// export send all a tablet holds, for tests that are not about the release rule.
+std::set<std::string> allMeetings(const Campaign& c);
 
 // Answers rating every subject of the unit with `level` (nullopt = 不了解) on every item.
 Answers uniformAnswers(const Campaign& c, const std::string& unit,

@@ -25,13 +25,14 @@ std::int64_t Collector::held() {
 }
 
 std::unique_ptr<Tab> makeTablet(Fixture& fx, const std::filesystem::path& dir, std::size_t first,
-                                std::size_t n) {
+                                std::size_t n, bool open) {
     auto t = std::make_unique<Tab>();
     Bytes cert = encodeCertificate(fx.package.digest, t->device.pk, dir.filename().string(),
                                    fx.keys.organiser.sk);
     auto s = TabletStore::create(dir, fx.package, cert, t->device, "246813", KdfCost::testOnly());
     REQUIRE(s.ok());
     t->store.emplace(std::move(*s));
+    if (!open) REQUIRE(t->store->closeMeetings(allMeetings(fx.campaign)).ok());
     REQUIRE(t->store->db().exec("PRAGMA synchronous=OFF").ok());
     for (std::size_t i = first; i < first + n; ++i) {
         auto& [place, token] = fx.tokens[i];

@@ -31,7 +31,9 @@ struct Tab {
 };
 
 // A tablet with `n` ballots cast from fx.tokens[first, first + n). Fast fill: not durable.
+// Unless `open`, every meeting is closed on it, so that each sync sends all it holds: the tests
+// of transport are not about the release rule (tests/sync/test_arrival_order.cpp is).
 std::unique_ptr<Tab> makeTablet(Fixture& fx, const std::filesystem::path& dir, std::size_t first,
-                                std::size_t n);
+                                std::size_t n, bool open = false);
 
 } // namespace pingyi::test

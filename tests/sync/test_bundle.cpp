@@ -22,6 +22,7 @@ struct Exported {
         auto store = TabletStore::create(tmp.path / "t", fx.package, cert, device, "246813",
                                          KdfCost::testOnly());
         REQUIRE(store.ok());
+        REQUIRE(store->closeMeetings(allMeetings(fx.campaign)).ok());
         for (int i = 0; i < ballots; ++i) {
             auto r = store->cast(fx.token("U1/social", "service", static_cast<std::size_t>(i)),
                                  uniformAnswers(fx.campaign, "U1", "A"), device.sk);
@@ -103,6 +104,7 @@ TEST_CASE("exportBundle writes exactly the bytes encodeBundle gives, and marks w
     auto store = TabletStore::create(tmp.path / "t", fx.package, cert, device, "246813",
                                      KdfCost::testOnly());
     REQUIRE(store.ok());
+    REQUIRE(store->closeMeetings(allMeetings(fx.campaign)).ok());
     for (std::size_t i = 0; i < 3; ++i)
         REQUIRE(store
                     ->cast(fx.token("U1/self", "cadre", i), uniformAnswers(fx.campaign, "U1", "B"),

@@ -66,6 +66,7 @@ struct Tablet {
         auto s = TabletStore::create(dir, fx.package, cert, device, "246813", KdfCost::testOnly());
         REQUIRE(s.ok());
         store.emplace(std::move(*s));
+        REQUIRE(store->closeMeetings(allMeetings(fx.campaign)).ok());
     }
 
     Hash32 cast(const Token& token, const Answers& answers) {

@@ -72,6 +72,7 @@ struct Tablet {
     SyncReport sync(const std::string& url) {
         SyncOptions opts;
         opts.batch = 3;
+        opts.release_group = 1; // batches of 3 envelopes, not the release rule's groups
         auto r = syncTablet(*store, device.sk, url, opts);
         REQUIRE_MESSAGE(r.ok(), describe(r.error(), Lang::En));
         return *r;

@@ -64,6 +64,7 @@ TEST_CASE("A ballot over the grade quota is refused at casting and invalid at th
     auto created = TabletStore::create(tmp.path / "t1", fx.package, cert, device, "246813",
                                        KdfCost::testOnly());
     REQUIRE(created.ok());
+    REQUIRE(created->closeMeetings(allMeetings(fx.campaign)).ok());
     TabletStore& tablet = *created;
 
     // Casting: six 优秀 per item is over three; the store is unchanged and the token unused.

@@ -38,6 +38,7 @@ TEST_CASE("A tablet syncs over HTTP; every envelope is acknowledged and stored o
     auto t = makeTablet(fx, col.tmp.path / "t1", 0, 7);
     SyncOptions opts;
     opts.batch = 3;
+    opts.release_group = 1; // batches of 3 envelopes, not the release rule's groups
     std::vector<std::size_t> progress;
     opts.progress = [&](std::size_t done, std::size_t) { progress.push_back(done); };
     auto r = syncTablet(*t->store, t->device.sk, col.url(), opts);

@@ -30,6 +30,7 @@ SyncOptions options(std::size_t batch, std::size_t max_bytes) {
     SyncOptions o;
     o.batch = batch;
     o.max_request_bytes = max_bytes;
+    o.release_group = 1; // batches cut by count and size, not the release rule's groups
     return o;
 }
 

@@ -55,6 +55,7 @@ fs::path prepareTablet(const Fixture& fx, const fs::path& dir, const SignKeyPair
     Bytes cert = encodeCertificate(fx.package.digest, device.pk, "平板 01", fx.keys.organiser.sk);
     auto s = TabletStore::create(dir, fx.package, cert, device, "246813", KdfCost::testOnly());
     REQUIRE(s.ok());
+    REQUIRE(s->closeMeetings(allMeetings(fx.campaign)).ok());
     return dir;
 }
 
